@@ -1,0 +1,6 @@
+#include "waweb_native.h"
+
+void waweb_init_client(VALUE mod)
+{
+    (void)mod;
+}

@@ -1,0 +1,11 @@
+# frozen_string_literal: true
+
+require_relative "waweb_native/version"
+require_relative "waweb_native/errors"
+require_relative "waweb_native/waweb_native"
+
+# WhatsApp Web for Chatwoot: the C primitives and their thin Ruby API.
+module WawebNative
+end
+
+require_relative "waweb_native/engine" if defined?(Rails::Engine)
