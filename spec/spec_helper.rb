@@ -3,7 +3,7 @@
 require "json"
 require "waweb_native"
 
-FIXTURES = File.expand_path("../../shared/fixtures/webhooks", __dir__)
+FIXTURES = ENV.fetch("WAWEB_FIXTURES") { File.expand_path("../../shared/fixtures/webhooks", __dir__) }
 
 Dir[File.join(__dir__, "support/**/*.rb")].sort.each { |f| require f }
 

@@ -1,0 +1,55 @@
+# frozen_string_literal: true
+
+# Shared measuring for bench/*.rb: every benchmark compares the C path with a
+# plain-Ruby reference in the same run and prints the ratio (absolute numbers on a
+# shared machine mean little).
+$LOAD_PATH.unshift File.expand_path("../lib", __dir__)
+require "waweb_native"
+
+module Bench
+  module_function
+
+  # Calls the block repeatedly for about `seconds`, returns operations per second.
+  def ops_per_second(seconds: 1.0)
+    yield # warm up
+    count = 0
+    batch = 1
+    started = Process.clock_gettime(Process::CLOCK_MONOTONIC)
+    loop do
+      batch.times { yield }
+      count += batch
+      elapsed = Process.clock_gettime(Process::CLOCK_MONOTONIC) - started
+      return count / elapsed if elapsed >= seconds
+
+      batch *= 2 if batch < 4096
+    end
+  end
+
+  # Ruby objects allocated by one call of the block (average over n calls).
+  def allocations_per_call(n = 1000)
+    yield
+    GC.disable
+    before = GC.stat(:total_allocated_objects)
+    n.times { yield }
+    (GC.stat(:total_allocated_objects) - before) / n.to_f
+  ensure
+    GC.enable
+  end
+
+  # Prints one comparison line and returns the ratio.
+  def compare(name, native:, reference:, seconds: 1.0)
+    c = ops_per_second(seconds: seconds, &native)
+    r = ops_per_second(seconds: seconds, &reference)
+    c_alloc = allocations_per_call(&native)
+    r_alloc = allocations_per_call(&reference)
+    ratio = c / r
+    printf("%-34s C %12.0f ops/s (%5.1f allocs/call) | Ruby %12.0f ops/s (%5.1f allocs/call) | %6.2fx\n",
+           name, c, c_alloc, r, r_alloc, ratio)
+    ratio
+  end
+
+  # Resident set size of this process in kB (Linux).
+  def rss_kb
+    File.read("/proc/self/status")[/^VmRSS:\s+(\d+)/, 1].to_i
+  end
+end
