@@ -7,6 +7,7 @@ ENV["RAILS_ENV"] = "test"
 require "spec_helper"
 require_relative "dummy/config/environment"
 require "rack/test"
+require "net/http"
 require "sidekiq/api"
 require "sidekiq/processor"
 require "sidekiq/fetch"
@@ -58,6 +59,7 @@ RSpec.configure do |config|
   config.include HostFactories
   config.include SidekiqHostHelper
   config.include HostRequestHelper
+  config.include HostServerHelper
 
   # Default: each example runs in a transaction rolled back afterwards (non-joinable, so
   # after_commit callbacks still fire, as in Rails' transactional tests). Examples tagged

@@ -208,6 +208,23 @@ RSpec.describe "The Chatwoot-shaped test host" do
       expect(last_response.status).to eq(401)
     end
 
+    it "serves the webhook on Puma and round-trips the job through Redis to worker threads" do
+      inbox = create_whatsapp_inbox(provider: "default", phone_number: "+15553332222")
+      processed = Whatsapp::IncomingMessageBaseService.processed
+      before = processed.size
+      with_sidekiq_workers(threads: 2) do
+        with_puma_host do |url|
+          response = Net::HTTP.post(URI("#{url}/webhooks/whatsapp/+15553332222"), { messages: [] }.to_json,
+                                    "Content-Type" => "application/json")
+          expect(response.code).to eq("200")
+        end
+        wait_for_sidekiq_idle
+      end
+      expect(sidekiq_worker_errors).to be_empty
+      expect(processed.size).to eq(before + 1)
+      expect(processed.last[0, 2]).to eq(["Whatsapp::IncomingMessageService", inbox.id])
+    end
+
     it "runs jobs on real worker threads with committed data" do
       message = nil
       with_sidekiq_workers(threads: 2) do

@@ -8,6 +8,7 @@ require "active_storage/engine"
 require "active_job/railtie"
 require "action_controller/railtie"
 require "sidekiq"
+require "sidekiq/rails"
 require "waweb_native"
 
 # A Chatwoot-shaped host: only the tables, models and services chatwoot-contract.md lists.
