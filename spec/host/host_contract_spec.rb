@@ -6,6 +6,10 @@ RSpec.describe "The Chatwoot-shaped test host" do
   let(:inbox) { create_whatsapp_inbox(provider: "default") }
   let(:conversation) { create_conversation(inbox: inbox) }
 
+  it "boots with the gem's engine even though spec_helper required the gem before Rails" do
+    expect(Rails.application.railties.map(&:class)).to include(WawebNative::Engine)
+  end
+
   describe "Channel::Whatsapp" do
     it "refuses a provider outside PROVIDERS, through the validator holding that array" do
       channel = Channel::Whatsapp.new(account: create_account, phone_number: "+15550001111", provider: "whatsapp_web")
@@ -136,6 +140,12 @@ RSpec.describe "The Chatwoot-shaped test host" do
       expect(drain_sidekiq.size).to eq(3)
       expect(Whatsapp::Providers::StandIn.deliveries.size).to eq(before)
       expect(typed_on_phone.reload.source_id).to eq("wamid.PHONE")
+    end
+
+    it "re-raises a failing job from drain_sidekiq and leaves it in Sidekiq's retry set" do
+      SendReplyJob.perform_later(-1)
+      expect { drain_sidekiq }.to raise_error(ActiveRecord::RecordNotFound)
+      expect(Sidekiq::RetrySet.new.map(&:display_class)).to eq(["SendReplyJob"])
     end
 
     it "delays the send of a message with attachments, and drain_sidekiq still runs it" do

@@ -10,6 +10,8 @@ require "action_controller/railtie"
 require "sidekiq"
 require "sidekiq/rails"
 require "waweb_native"
+# spec_helper may have required the gem before Rails existed, which skips its engine.
+require "waweb_native/engine"
 
 # A Chatwoot-shaped host: only the tables, models and services chatwoot-contract.md lists.
 module Dummy
