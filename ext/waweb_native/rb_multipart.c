@@ -164,9 +164,18 @@ static VALUE mp_add_file(int argc, VALUE *argv, VALUE self)
     VALUE ctype =
         (kw[1] == Qundef || NIL_P(kw[1])) ? rb_str_new_cstr("application/octet-stream") : kw[1];
     StringValue(ctype);
-    waweb_mp_status st = waweb_multipart_add_file(
-        w->mp, RSTRING_PTR(name), (size_t)RSTRING_LEN(name), cpath, RSTRING_PTR(filename),
-        (size_t)RSTRING_LEN(filename), RSTRING_PTR(ctype), (size_t)RSTRING_LEN(ctype));
+    waweb_mp_status st;
+    for (int attempt = 0;; attempt++) {
+        st = waweb_multipart_add_file(w->mp, RSTRING_PTR(name), (size_t)RSTRING_LEN(name), cpath,
+                                      RSTRING_PTR(filename), (size_t)RSTRING_LEN(filename),
+                                      RSTRING_PTR(ctype), (size_t)RSTRING_LEN(ctype));
+        int e = waweb_multipart_errno(w->mp);
+        /* Out of descriptors: unreferenced builders may hold some; collect them and retry
+         * once, as Ruby's own File.open does. */
+        if (st != WAWEB_MP_ESYS || (e != EMFILE && e != ENFILE) || attempt > 0)
+            break;
+        rb_gc();
+    }
     RB_GC_GUARD(name);
     RB_GC_GUARD(path);
     RB_GC_GUARD(filename);
@@ -326,10 +335,17 @@ static VALUE mp_each_chunk_size(VALUE self, VALUE args, VALUE eobj)
     return ULL2NUM((len + CHUNK_SIZE - 1) / CHUNK_SIZE);
 }
 
-/* Yields the whole body from its start in fresh binary strings of up to 64 KiB. */
-static VALUE mp_each_chunk(VALUE self)
+/* each_chunk(buffer = nil) { |bytes| }: the whole body from its start in chunks of up to
+ * 64 KiB. Without a buffer each chunk is a fresh String (safe to keep, but garbage until
+ * the next GC); with one, that String is refilled and yielded every time, so streaming
+ * a file of any size allocates nothing. */
+static VALUE mp_each_chunk(int argc, VALUE *argv, VALUE self)
 {
-    RETURN_SIZED_ENUMERATOR(self, 0, 0, mp_each_chunk_size);
+    VALUE buffer = Qnil;
+    RETURN_SIZED_ENUMERATOR(self, argc, argv, mp_each_chunk_size);
+    rb_scan_args(argc, argv, "01", &buffer);
+    if (!NIL_P(buffer))
+        StringValue(buffer);
     mp_wrap *w = get_wrap(self, 1);
     waweb_multipart_rewind(w->mp);
     for (;;) {
@@ -337,8 +353,9 @@ static VALUE mp_each_chunk(VALUE self)
         uint64_t left = remaining(w->mp);
         if (left == 0)
             break;
-        VALUE chunk = rb_str_buf_new(left < CHUNK_SIZE ? (long)left : CHUNK_SIZE);
-        if (fill(w, chunk, left < CHUNK_SIZE ? (size_t)left : CHUNK_SIZE) == 0)
+        size_t n = left < CHUNK_SIZE ? (size_t)left : CHUNK_SIZE;
+        VALUE chunk = NIL_P(buffer) ? rb_str_buf_new((long)n) : buffer;
+        if (fill(w, chunk, n) == 0)
             break;
         rb_yield(chunk);
     }
@@ -372,7 +389,7 @@ void waweb_init_multipart(VALUE mod)
     rb_define_method(cMultipart, "pos", mp_pos, 0);
     rb_define_method(cMultipart, "eof?", mp_eof_p, 0);
     rb_define_method(cMultipart, "read", mp_read, -1);
-    rb_define_method(cMultipart, "each_chunk", mp_each_chunk, 0);
+    rb_define_method(cMultipart, "each_chunk", mp_each_chunk, -1);
     rb_define_method(cMultipart, "rewind", mp_rewind, 0);
     rb_define_method(cMultipart, "close", mp_close, 0);
 }
