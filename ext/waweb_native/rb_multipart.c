@@ -7,6 +7,8 @@
 #include <ruby/thread.h>
 
 #define CHUNK_SIZE (64 * 1024)
+/* Below this a read from the page cache is cheaper than handing the GVL over and back. */
+#define NOGVL_MIN (16 * 1024)
 
 static VALUE cMultipart;
 static VALUE eInvalidPart;
@@ -271,7 +273,7 @@ static size_t fill(mp_wrap *w, VALUE str, size_t cap)
     rb_str_modify(str);
     rb_str_resize(str, (long)cap);
     rb_enc_associate_index(str, rb_ascii8bit_encindex());
-    if (cap > 0 && waweb_multipart_pending_io(w->mp)) {
+    if (cap >= NOGVL_MIN && waweb_multipart_pending_io(w->mp)) {
         rb_str_locktmp(str);
         w->busy = 1;
         rb_ensure(fill_body, (VALUE)&a, fill_done, (VALUE)&a);
