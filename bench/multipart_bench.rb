@@ -91,7 +91,9 @@ module MultipartBench
     m = WawebNative::Multipart.new
     fields.each { |k, v| m.add_field(k, v) }
     m.add_file(name, path, filename: filename, content_type: type)
-    [m.boundary, m.read]
+    body = m.read
+    m.close # the file descriptor goes now, as File.binread's does
+    [m.boundary, body]
   end
 
   def small_bodies
