@@ -4,7 +4,7 @@
 #  1. 200 sequential /send/message: mean latency vs HTTParty (a new connection per request,
 #     the seed's way). Target >= 2x lower.
 #  2. 8 threads vs 1 thread against a gateway answering after 20 ms. Target >= 5x throughput.
-# The fake gateways run in a forked child, as the real gateway is its own process: in-process
+# The fake gateways run in a separate process, as the real gateway does: in-process
 # they would compete with the clients for the GVL and blur what is measured.
 require_relative "bench_helper"
 require_relative "../spec/support/fake_gateway"
@@ -40,17 +40,21 @@ module GatewayClientBench
       raise "HTTParty got #{response.code}" unless response.code == 200
     end
     [native, reference].each { |call| 3.times(&call) } # warm up
-    c, r = Array.new(200) { [timed(&native), timed(&reference)] }.transpose
+    c, r, c_cpu, r_cpu = Array.new(200) { timed(&native) + timed(&reference) }.transpose.values_at(0, 2, 1, 3)
     report("200 sequential /send/message, mean latency", "C #{us(mean(c))} us | HTTParty #{us(mean(r))} us",
            mean(r) / mean(c), 2)
     report("  same, median latency", "C #{us(median(c))} us | HTTParty #{us(median(r))} us", median(r) / median(c))
+    report("  same, client CPU per request", "C #{us(mean(c_cpu))} us | HTTParty #{us(mean(r_cpu))} us",
+           mean(r_cpu) / mean(c_cpu))
     client
   end
 
+  # [wall seconds, this process's CPU seconds] (the gateway runs in another process)
   def timed
-    started = now
+    wall = now
+    cpu = Process.clock_gettime(Process::CLOCK_PROCESS_CPUTIME_ID)
     yield
-    now - started
+    [now - wall, Process.clock_gettime(Process::CLOCK_PROCESS_CPUTIME_ID) - cpu]
   end
 
   def mean(values) = values.sum / values.size
@@ -70,23 +74,21 @@ module GatewayClientBench
                                      password: gateway[:password])
   end
 
-  # Starts a fast and a 20 ms fake gateway in a child process; yields their coordinates.
+  GATEWAYS_SCRIPT = <<~RUBY.freeze
+    require #{File.expand_path('../spec/support/fake_gateway', __dir__).dump}
+    gateways = [FakeGateway.start, FakeGateway.start(latency: 0.02)]
+    puts JSON.generate(gateways.map { |g| { url: g.url, username: g.username, password: g.password } })
+    $stdout.flush
+    $stdin.read # until the bench closes the pipe
+  RUBY
+
+  # A fast and a 20 ms fake gateway in a separate process (spawned, not forked, so neither side
+  # pays copy-on-write faults); yields their coordinates.
   def with_gateways
-    reader, writer = IO.pipe
-    pid = fork do
-      reader.close
-      gateways = [FakeGateway.start, FakeGateway.start(latency: 0.02)]
-      writer.puts(JSON.generate(gateways.map { |g| { url: g.url, username: g.username, password: g.password } }))
-      writer.close
-      sleep
-    end
-    writer.close
-    yield(*JSON.parse(reader.gets, symbolize_names: true))
-  ensure
-    reader&.close
-    if pid
-      Process.kill(:TERM, pid)
-      Process.wait(pid)
+    IO.popen([RbConfig.ruby, "-e", GATEWAYS_SCRIPT], "r+") do |io|
+      yield(*JSON.parse(io.gets, symbolize_names: true))
+    ensure
+      io.close_write
     end
   end
 
