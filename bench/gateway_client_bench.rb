@@ -91,7 +91,8 @@ module GatewayClientBench
   # A fast and a 20 ms fake gateway in a separate process (spawned, not forked, so neither side
   # pays copy-on-write faults); yields their coordinates.
   def with_gateways
-    IO.popen([RbConfig.ruby, "-e", GATEWAYS_SCRIPT], "r+") do |io|
+    env = { "BUNDLE_GEMFILE" => File.expand_path("../Gemfile", __dir__) }
+    IO.popen(env, [RbConfig.ruby, "-rbundler/setup", "-e", GATEWAYS_SCRIPT], "r+") do |io|
       yield(*JSON.parse(io.gets, symbolize_names: true))
     ensure
       io.close_write
