@@ -76,7 +76,17 @@ enum {
 };
 
 /* What the container being parsed is. */
-enum { C_MSG = 0, C_V7_MESSAGE, C_MEDIA, C_LOCATION, C_CONTACT, C_CONTACTS, C_REACTION, C_STRLIST, C_SKIP };
+enum {
+    C_MSG = 0,
+    C_V7_MESSAGE,
+    C_MEDIA,
+    C_LOCATION,
+    C_CONTACT,
+    C_CONTACTS,
+    C_REACTION,
+    C_STRLIST,
+    C_SKIP
+};
 
 typedef struct {
     const char *name;
@@ -84,7 +94,10 @@ typedef struct {
     unsigned char key;
 } keydef_t;
 
-#define KEY(s, k) {s, sizeof(s) - 1, k}
+#define KEY(s, k)                                                                                  \
+    {                                                                                              \
+        s, sizeof(s) - 1, k                                                                        \
+    }
 
 /* Root of a v7 message, root of an envelope, and an envelope's payload share one table:
  * the level (root or payload) keeps them apart. */
@@ -136,8 +149,8 @@ static const keydef_t V7_MESSAGE_KEYS[] = {
     KEY("replied_id", S_V7_REPLIED_ID),
 };
 static const keydef_t MEDIA_KEYS[] = {
-    KEY("path", S_MEDIA_PATH),   KEY("media_path", S_MEDIA_PATH), KEY("caption", S_CAPTION),
-    KEY("mime_type", S_MIME_TYPE), KEY("url", S_MEDIA_URL),       KEY("filename", S_FILENAME),
+    KEY("path", S_MEDIA_PATH),     KEY("media_path", S_MEDIA_PATH), KEY("caption", S_CAPTION),
+    KEY("mime_type", S_MIME_TYPE), KEY("url", S_MEDIA_URL),         KEY("filename", S_FILENAME),
 };
 static const keydef_t LOCATION_KEYS[] = {
     KEY("degreesLatitude", K_LAT),
@@ -523,7 +536,7 @@ static int on_start_array(void *ctx)
 }
 
 static const yajl_callbacks CALLBACKS = {
-    on_null, on_boolean, NULL, NULL, on_number, on_string,
+    on_null,      on_boolean, NULL,   NULL,           on_number, on_string,
     on_start_map, on_map_key, on_end, on_start_array, on_end,
 };
 
@@ -741,7 +754,8 @@ static int finish(parser_t *p)
     waweb_pl_span_t *F = ev->fields;
     waweb_pl_span_t left, right;
 
-    ev->format = envelope && present(root->s[S_DEVICE_ID]) ? WAWEB_PL_FORMAT_V8 : WAWEB_PL_FORMAT_V7;
+    ev->format =
+        envelope && present(root->s[S_DEVICE_ID]) ? WAWEB_PL_FORMAT_V8 : WAWEB_PL_FORMAT_V7;
     ev->kind = envelope ? envelope_kind(ev, root->s[S_EVENT], m) : message_kind(ev, m);
     if (envelope) {
         F[WAWEB_PL_EVENT_NAME] = root->s[S_EVENT];
@@ -767,8 +781,8 @@ static int finish(parser_t *p)
     F[WAWEB_PL_PUSH_NAME] = first_of(m, S_FROM_NAME, S_PUSHNAME);
     if (!present(F[WAWEB_PL_PUSH_NAME]))
         F[WAWEB_PL_PUSH_NAME] = m->s[S_DISPLAY_NAME];
-    F[WAWEB_PL_TEXT] = present(m->s[S_EDITED_TEXT]) ? m->s[S_EDITED_TEXT]
-                                                     : first_of(m, S_BODY, S_V7_TEXT);
+    F[WAWEB_PL_TEXT] =
+        present(m->s[S_EDITED_TEXT]) ? m->s[S_EDITED_TEXT] : first_of(m, S_BODY, S_V7_TEXT);
     F[WAWEB_PL_CAPTION] = m->s[S_CAPTION];
     F[WAWEB_PL_REPLY_TO_ID] = non_empty(first_of(m, S_REPLIED_TO_ID, S_V7_REPLIED_ID));
     F[WAWEB_PL_MEDIA_PATH] = m->s[S_MEDIA_PATH];
@@ -852,7 +866,7 @@ static void set_error(waweb_pl_error_t *err, waweb_pl_status_t st, size_t offset
 {
     err->status = st;
     err->offset = offset;
-    snprintf(err->message, sizeof(err->message), "%s at byte %zu", what, offset);
+    snprintf(err->message, sizeof(err->message), "%.120s at byte %zu", what, offset);
 }
 
 static void init_level(level_t *lv)
@@ -901,11 +915,12 @@ waweb_pl_status_t waweb_pl_classify(const char *json, size_t len, size_t max_byt
         return err->status;
     }
     /* The top level must be an object: checked up front so the offset is the value's. */
-    while (start < len &&
-           (json[start] == ' ' || json[start] == '\t' || json[start] == '\n' || json[start] == '\r'))
+    while (start < len && (json[start] == ' ' || json[start] == '\t' || json[start] == '\n' ||
+                           json[start] == '\r'))
         start++;
     if (start == len) {
-        set_error(err, WAWEB_PL_ERR_NOT_OBJECT, start, "empty webhook body: expected a JSON object");
+        set_error(err, WAWEB_PL_ERR_NOT_OBJECT, start,
+                  "empty webhook body: expected a JSON object");
         return err->status;
     }
     if (json[start] != '{') {
@@ -971,10 +986,16 @@ void waweb_pl_event_free(waweb_pl_event_t *ev)
 const char *waweb_pl_kind_name(waweb_pl_kind_t kind)
 {
     static const char *const NAMES[WAWEB_PL_KIND_COUNT] = {
-        "text",         "image",    "video",    "audio",      "document",
-        "sticker",      "contact",  "location", "reaction",   "edit",
-        "revoke",       "delete_for_me", "receipt", "group_participants", "group_joined",
-        "presence",     "call",     "newsletter", "history_sync", "unsupported",
+        "text",         "image",
+        "video",        "audio",
+        "document",     "sticker",
+        "contact",      "location",
+        "reaction",     "edit",
+        "revoke",       "delete_for_me",
+        "receipt",      "group_participants",
+        "group_joined", "presence",
+        "call",         "newsletter",
+        "history_sync", "unsupported",
         "unknown",
     };
     return (unsigned)kind < WAWEB_PL_KIND_COUNT ? NAMES[kind] : "unknown";

@@ -61,11 +61,15 @@ static size_t event_size(const void *ptr)
 
 /* Not FROZEN_SHAREABLE: readers fill the string cache of a frozen Event lazily. */
 static const rb_data_type_t event_type = {
-    "WawebNative::Event",
-    {event_mark, event_free, event_size, event_compact},
-    0,
-    0,
-    RUBY_TYPED_FREE_IMMEDIATELY,
+    .wrap_struct_name = "WawebNative::Event",
+    .function =
+        {
+            .dmark = event_mark,
+            .dfree = event_free,
+            .dsize = event_size,
+            .dcompact = event_compact,
+        },
+    .flags = RUBY_TYPED_FREE_IMMEDIATELY | RUBY_TYPED_WB_PROTECTED,
 };
 
 static event_t *get_event(VALUE self)
@@ -150,7 +154,7 @@ static VALUE field(VALUE self, int i)
     if (sp.off == WAWEB_PL_ABSENT)
         return Qnil;
     VALUE s = span_str(&e->ev, sp, interned_field(i));
-    e->str[i] = s;
+    RB_OBJ_WRITE(self, &e->str[i], s);
     return s;
 }
 
@@ -195,7 +199,7 @@ static VALUE event_ids(VALUE self)
 {
     event_t *e = get_event(self);
     if (!e->ids && e->ev.ids.present)
-        e->ids = list_ary(&e->ev, &e->ev.ids, 0);
+        RB_OBJ_WRITE(self, &e->ids, list_ary(&e->ev, &e->ev.ids, 0));
     return e->ids ? e->ids : Qnil;
 }
 
@@ -203,7 +207,7 @@ static VALUE event_participants(VALUE self)
 {
     event_t *e = get_event(self);
     if (!e->participants && e->ev.participants.present)
-        e->participants = list_ary(&e->ev, &e->ev.participants, 1);
+        RB_OBJ_WRITE(self, &e->participants, list_ary(&e->ev, &e->ev.participants, 1));
     return e->participants ? e->participants : Qnil;
 }
 
