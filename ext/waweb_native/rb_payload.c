@@ -265,6 +265,7 @@ void waweb_init_payload(VALUE mod)
     VALUE mPayload = rb_define_module_under(mod, "Payload");
     cEvent = rb_define_class_under(mod, "Event", rb_cObject);
     rb_undef_alloc_func(cEvent);
+    rb_undef_method(CLASS_OF(cEvent), "new");
     rb_gc_register_mark_object(cEvent);
     id_iv_offset = rb_intern("@offset");
 
