@@ -266,7 +266,7 @@ void waweb_init_payload(VALUE mod)
     cEvent = rb_define_class_under(mod, "Event", rb_cObject);
     rb_undef_alloc_func(cEvent);
     rb_undef_method(CLASS_OF(cEvent), "new");
-    rb_gc_register_mark_object(cEvent);
+    rb_gc_register_address(&cEvent);
     id_iv_offset = rb_intern("@offset");
 
     sym_format[WAWEB_PL_FORMAT_V7] = sym("v7");
