@@ -1167,8 +1167,16 @@ waweb_pl_status_t waweb_pl_classify(const char *json, size_t len, size_t max_byt
         list_free(&p.lv[i].ids);
         list_free(&p.lv[i].jids);
     }
-    if (st != WAWEB_PL_OK)
+    if (st != WAWEB_PL_OK) {
         waweb_pl_event_free(ev);
+    } else if (ev->buf_cap - ev->buf_len > ARENA_MIN) {
+        /* events may live until the next GC: give back what the presize overestimated */
+        char *nb = realloc(ev->buf, ev->buf_len ? ev->buf_len : 1);
+        if (nb) {
+            ev->buf = nb;
+            ev->buf_cap = ev->buf_len ? ev->buf_len : 1;
+        }
+    }
     return st;
 }
 
