@@ -2,6 +2,10 @@
 
 module WawebNative
   module Outbound
+    # The channel's provider_config cannot build a client (e.g. api_base_url is not an
+    # http(s) URL, or carries credentials). A Gateway::Error so callers rescue one family.
+    class InvalidConfig < WawebNative::Gateway::Error; end
+
     # Chatwoot builds a new provider service for every call (channel.provider_service), so
     # the gateway client lives here, one per channel, and survives between sends: its
     # kept-alive connections are the point. A changed config (URL, credentials, device,

@@ -89,9 +89,11 @@ module WawebNative
         id = jid(chat)
         return group_info(id) if id.end_with?("@g.us")
 
-        info = Array(results_of(client.get("/user/info", { "phone" => id }))["data"]).first || {}
-        { jid: id, name: blank_to_nil(info["verified_name"]), status: blank_to_nil(info["status"]),
-          picture_id: blank_to_nil(info["picture_id"]) }
+        results = results_of(client.get("/user/info", { "phone" => id }))
+        # Gateways answer {data: [info]}; some forks put the info itself under results.
+        info = results["data"].is_a?(Array) ? results["data"].first || {} : results
+        { jid: id, name: blank_to_nil(info["verified_name"]) || blank_to_nil(info["name"]),
+          status: blank_to_nil(info["status"]), picture_id: blank_to_nil(info["picture_id"]) }
       end
 
       private

@@ -21,8 +21,10 @@ module WawebNative
 
       Part = Struct.new(:kind, :text, :plan, :attachment, :caption, :reply_id, :lat, :long, keyword_init: true)
 
+      # client: the Gateway::Client, or a callable returning it (built lazily, so a broken
+      # config fails the message instead of raising out of the job).
       def initialize(client:, message:, base_url:, logger: nil)
-        @client = client
+        @client_source = client
         @message = message
         @base_url = base_url
         @logger = logger
@@ -40,7 +42,11 @@ module WawebNative
 
       private
 
-      attr_reader :client, :message
+      attr_reader :message
+
+      def client
+        @client ||= @client_source.respond_to?(:call) ? @client_source.call : @client_source
+      end
 
       # The caption rides on the first attachment when that kind carries one (image, video,
       # file); otherwise the text goes first as its own message. The quote goes on the first.

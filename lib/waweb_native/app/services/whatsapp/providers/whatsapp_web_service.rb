@@ -30,7 +30,7 @@ module Whatsapp
       # Returns the gateway's message id (stored as the message's source_id) or nil after
       # marking the message failed. See WawebNative::Outbound::MessageSender.
       def send_message(phone_number, message)
-        WawebNative::Outbound::MessageSender.new(client: client, message: message, base_url: api_base_url,
+        WawebNative::Outbound::MessageSender.new(client: -> { client }, message: message, base_url: api_base_url,
                                                  logger: logger).call(phone_number)
       end
 
@@ -80,8 +80,12 @@ module Whatsapp
         base.chomp("/")
       end
 
+      # Raises WawebNative::Outbound::InvalidConfig (a Gateway::Error) for an unusable api_base_url.
       def client
         WawebNative::Outbound::ClientRegistry.fetch(channel_key, client_settings)
+      rescue ArgumentError => e
+        raise WawebNative::Outbound::InvalidConfig,
+              "The gateway address in the inbox settings is not usable: #{e.message}. Fix api_base_url."
       end
 
       private
