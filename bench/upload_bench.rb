@@ -99,9 +99,9 @@ module UploadBench
       path = make_video(dir)
       gateway_pid, url = start_gateway
       begin
-        native_kb, native_s, native_status = measure_in_child { native_upload(url, path) }
-        ref_kb, ref_s, ref_status = measure_in_child { httparty_upload(url, path) }
-        report(native_kb, native_s, native_status, ref_kb, ref_s, ref_status)
+        native = measure_in_child { native_upload(url, path) }
+        reference = measure_in_child { httparty_upload(url, path) }
+        report(native, reference)
       ensure
         Process.kill("TERM", gateway_pid)
         Process.wait(gateway_pid)
@@ -109,15 +109,20 @@ module UploadBench
     end
   end
 
-  def report(native_kb, native_s, native_status, ref_kb, ref_s, ref_status)
-    native_mb = native_kb / 1024.0
-    ref_mb = ref_kb / 1024.0
-    printf("upload %d MB video, post_multipart  peak RSS growth %7.1f MB in %5.2f s (%s)\n",
-           SIZE_MB, native_mb, native_s, native_status)
-    printf("upload %d MB video, HTTParty         peak RSS growth %7.1f MB in %5.2f s (%s)\n",
-           SIZE_MB, ref_mb, ref_s, ref_status)
-    printf("RSS growth ratio HTTParty/native: %.1fx; target < %d MB: %s\n",
-           ref_mb / [native_mb, 0.1].max, TARGET_MB, native_mb < TARGET_MB ? "met" : "MISSED")
+  # native, reference: [peak growth kB, seconds, status] each.
+  def report(native, reference)
+    native_mb = native[0] / 1024.0
+    ref_mb = reference[0] / 1024.0
+    line("post_multipart", native_mb, native[1], native[2])
+    line("HTTParty", ref_mb, reference[1], reference[2])
+    puts format("RSS growth ratio HTTParty/native: %<ratio>.1fx; target < %<target>d MB: %<verdict>s",
+                ratio: ref_mb / [native_mb, 0.1].max, target: TARGET_MB,
+                verdict: native_mb < TARGET_MB ? "met" : "MISSED")
+  end
+
+  def line(name, megabytes, seconds, status)
+    puts format("upload %<size>d MB video, %<name>-15s peak RSS growth %<mb>7.1f MB in %<s>5.2f s (%<status>s)",
+                size: SIZE_MB, name: name, mb: megabytes, s: seconds, status: status)
   end
 end
 
