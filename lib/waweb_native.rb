@@ -3,6 +3,8 @@
 require_relative "waweb_native/version"
 require_relative "waweb_native/errors"
 require_relative "waweb_native/waweb_native"
+require_relative "waweb_native/payload"
+require_relative "waweb_native/event"
 
 # WhatsApp Web for Chatwoot: the C primitives and their thin Ruby API.
 module WawebNative
