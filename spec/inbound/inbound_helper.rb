@@ -77,3 +77,29 @@ RSpec.configure do |config|
   config.include InboundHelpers, :inbound
   config.before(:each, :inbound) { WawebNative::Inbound::ChannelLookup.clear! }
 end
+
+# Webhook bodies shaped like the gateway's v8 envelope, for scenarios the fixtures don't cover.
+module InboundBodies
+  OWN_JID = "6289600000001@s.whatsapp.net"
+
+  module_function
+
+  def v8(event, payload)
+    JSON.generate({ "device_id" => OWN_JID, "event" => event, "payload" => payload })
+  end
+
+  def text(id:, from:, body: "hi", chat: from, from_lid: nil, name: "Someone", from_me: false, **extra)
+    payload = { "body" => body, "chat_id" => chat, "from" => from, "from_name" => name, "id" => id,
+                "is_from_me" => from_me, "timestamp" => "2026-08-01T10:00:00Z" }
+    payload["from_lid"] = from_lid if from_lid
+    v8("message", payload.merge(extra))
+  end
+
+  def ack(ids, type, chat: "628123456789@s.whatsapp.net")
+    v8("message.ack", { "chat_id" => chat, "from" => chat, "ids" => ids, "receipt_type" => type })
+  end
+
+  def participants(chat, type, jids)
+    v8("group.participants", { "chat_id" => chat, "jids" => jids, "type" => type })
+  end
+end
