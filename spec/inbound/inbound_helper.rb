@@ -63,6 +63,17 @@ module InboundHelpers
     response
   end
 
+  # What the app logs while the block runs, one "SEVERITY message" per line.
+  def log_lines
+    io = StringIO.new
+    previous = Rails.logger
+    Rails.logger = ActiveSupport::Logger.new(io).tap { |l| l.formatter = ->(sev, _, _, msg) { "#{sev} #{msg}\n" } }
+    yield
+    io.string
+  ensure
+    Rails.logger = previous
+  end
+
   def low_queue_jobs
     sidekiq_jobs("low")
   end
