@@ -35,7 +35,7 @@ RSpec.describe "Inbound contacts and conversations", :inbound do
       deliver(inbox, fixture("v8/text.json")) # 628123456789 with from_lid 251500000001@lid
       contact = Contact.sole
       expect(ContactInbox.where(contact: contact).pluck(:source_id)).to contain_exactly("628123456789",
-                                                                                         "251500000001@lid")
+                                                                                        "251500000001@lid")
       deliver(inbox, body.text(id: "LID2", from: "251500000001@lid", body: "again, hidden number"))
       expect(Contact.count).to eq(1)
       message = Message.find_by!(source_id: "LID2")

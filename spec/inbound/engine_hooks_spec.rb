@@ -41,7 +41,8 @@ RSpec.describe "WawebNative::Engine and its Chatwoot hooks", :inbound do
       %w[5511987654321 120363025246125486@g.us 5511987654321-1612345678@g.us 123456789012345@lid].each do |id|
         expect(ContactInbox.new(contact: contact, inbox: inbox, source_id: id)).to be_valid, id
       end
-      %w[5511987654321@s.whatsapp.net status@broadcast 120363123456789012@newsletter +5511987654321 abc@lid].each do |id|
+      %w[5511987654321@s.whatsapp.net status@broadcast 120363123456789012@newsletter +5511987654321
+         abc@lid].each do |id|
         expect(ContactInbox.new(contact: contact, inbox: inbox, source_id: id)).not_to be_valid, id
       end
     end
@@ -88,7 +89,9 @@ RSpec.describe "WawebNative::Engine and its Chatwoot hooks", :inbound do
         expect(target.ancestors.count(hook)).to eq(1), "#{target} #{hook}"
       end
       expect(Channel::Whatsapp.validators_on(:provider).size).to eq(1)
-      expect(Channel::Whatsapp._validate_callbacks.count { |c| c.filter.is_a?(ActiveModel::Validations::InclusionValidator) })
+      expect(Channel::Whatsapp._validate_callbacks.count do |c|
+        c.filter.is_a?(ActiveModel::Validations::InclusionValidator)
+      end)
         .to eq(1)
     end
 

@@ -99,11 +99,14 @@ module InboundBodies
     JSON.generate({ "device_id" => OWN_JID, "event" => event, "payload" => payload })
   end
 
-  def text(id:, from:, body: "hi", chat: from, from_lid: nil, name: "Someone", from_me: false, **extra)
-    payload = { "body" => body, "chat_id" => chat, "from" => from, "from_name" => name, "id" => id,
-                "is_from_me" => from_me, "timestamp" => "2026-08-01T10:00:00Z" }
+  # options: body:, chat: (default from), from_lid:, name:, from_me:, and any other payload key.
+  def text(id:, from:, **options)
+    payload = { "body" => options.delete(:body) || "hi", "chat_id" => options.delete(:chat) || from, "from" => from,
+                "from_name" => options.delete(:name) || "Someone", "id" => id,
+                "is_from_me" => options.delete(:from_me) || false, "timestamp" => "2026-08-01T10:00:00Z" }
+    from_lid = options.delete(:from_lid)
     payload["from_lid"] = from_lid if from_lid
-    v8("message", payload.merge(extra))
+    v8("message", payload.merge(options.transform_keys(&:to_s)))
   end
 
   def ack(ids, type, chat: "628123456789@s.whatsapp.net")

@@ -9,7 +9,6 @@ RSpec.describe "Inbound message events", :inbound do
 
   after { gateway.stop }
 
-
   describe "messages typed on the phone (from_me)" do
     it "become outgoing messages with their source_id and are never sent back" do
       deliver(inbox, fixture("v8/text_from_me.json"))
@@ -26,7 +25,7 @@ RSpec.describe "Inbound message events", :inbound do
       reply = create_message(conversation: Conversation.sole, message_type: :outgoing, content: "typed on the phone",
                              source_id: "3EB0A5")
       drain_sidekiq
-      expect { deliver(inbox, fixture("v8/text_from_me.json")) }.not_to(change { Message.count })
+      expect { deliver(inbox, fixture("v8/text_from_me.json")) }.not_to change(Message, :count)
       expect(reply.reload.content).to eq("typed on the phone")
     end
   end
@@ -34,7 +33,9 @@ RSpec.describe "Inbound message events", :inbound do
   describe "receipts" do
     let!(:reply) do
       deliver(inbox, fixture("v8/text.json"))
-      create_message(conversation: Conversation.sole, message_type: :outgoing, source_id: "3EB0E1").tap { drain_sidekiq }
+      create_message(conversation: Conversation.sole, message_type: :outgoing, source_id: "3EB0E1").tap do
+        drain_sidekiq
+      end
     end
 
     it "never move a status backwards when they arrive out of order" do

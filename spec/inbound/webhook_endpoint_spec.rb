@@ -7,7 +7,6 @@ RSpec.describe "POST /webhooks/whatsapp_web/:phone_number", :inbound do
   let(:text) { fixture("v8/text.json") }
   let(:ignored_kinds) { %w[presence call newsletter unknown] }
 
-
   describe "every fixture" do
     it "is answered 200 when signed, and queued on `low` unless the product ignores its kind" do
       fixture_names.each do |name|
@@ -68,7 +67,7 @@ RSpec.describe "POST /webhooks/whatsapp_web/:phone_number", :inbound do
 
     it "says `missing` when there is no header" do
       lines = log_lines { post_webhook(inbox, text, secret: nil) }
-      expect(lines).to match(/webhook rejected: missing X-Hub-Signature-256/)
+      expect(lines).to include("webhook rejected: missing X-Hub-Signature-256")
     end
   end
 

@@ -177,6 +177,7 @@ module Whatsapp
         end
       rescue ActiveRecord::RecordNotUnique, ActiveRecord::RecordInvalid => e
         raise unless race?(e)
+
         retry if attempts < MAX_ATTEMPTS && !processed?(key)
         nil
       end
