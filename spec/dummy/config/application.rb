@@ -9,6 +9,8 @@ require "active_job/railtie"
 require "action_controller/railtie"
 require "sidekiq"
 require "waweb_native"
+# spec_helper may have required the gem before Rails was loaded, which skips the engine.
+require "waweb_native/engine"
 
 # A Chatwoot-shaped host: only the tables, models and services chatwoot-contract.md lists.
 module Dummy
