@@ -54,6 +54,7 @@ RSpec.describe Whatsapp::Providers::WhatsappWebService do # rubocop:disable RSpe
                                     phone_number: "+5511#{format('%09d', rand(1_000_000_000))}")
     engine_hooked? ? channel.save! : channel.save!(validate: false)
     Inbox.create!(account: account, channel: channel, name: "WhatsApp Web")
+    gateway.clear_requests # the save's validation asked /app/status; examples count their own requests
     channel
   end
 
@@ -388,6 +389,7 @@ RSpec.describe Whatsapp::Providers::WhatsappWebService do # rubocop:disable RSpe
     end
 
     it "validate_provider_config? explains an unreachable gateway" do
+      service # the channel's own save validates first
       gateway.fail_next(:refuse)
       expect(service.validate_provider_config?).to be(false)
       expect(service.last_validation_error).to eq("cannot connect to the WhatsApp gateway at #{gateway.url}")
