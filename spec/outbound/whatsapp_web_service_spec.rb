@@ -357,9 +357,12 @@ RSpec.describe Whatsapp::Providers::WhatsappWebService do # rubocop:disable RSpe
   end
 
   describe "templates and config" do
-    it "send_template sends nothing and returns nil (WhatsApp Web has no templates)" do
-      expect(service.send_template(to, { name: "hello" }, outgoing)).to be_nil
+    it "send_template sends nothing, returns nil and marks the message failed (WhatsApp Web has no templates)" do
+      message = outgoing
+      expect(service.send_template(to, { name: "hello" }, message)).to be_nil
       expect(gateway.requests).to be_empty
+      failed_with(message, "WhatsApp Web has no message templates. Send the text as a normal message.")
+      expect(service.send_template(to, { name: "hello" })).to be_nil
     end
 
     it "sync_templates empties the list and marks them updated" do
