@@ -55,7 +55,7 @@ module WawebNative
         max_bytes = Integer(max_bytes)
         if io_or_path.is_a?(String) || io_or_path.is_a?(Pathname)
           download_to_path(path, io_or_path.to_s, max_bytes)
-        elsif io_or_path.respond_to?(:fileno)
+        elsif io_or_path.respond_to?(:fileno) && io_or_path.fileno
           download_to_io(path, io_or_path, max_bytes)
         else
           download_via_tempfile(path, io_or_path, max_bytes)
