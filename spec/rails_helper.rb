@@ -7,6 +7,7 @@ ENV["RAILS_ENV"] = "test"
 require "spec_helper"
 require_relative "dummy/config/environment"
 require "rack/test"
+require "net/http"
 require "sidekiq/api"
 require "sidekiq/processor"
 require "sidekiq/fetch"
@@ -16,14 +17,26 @@ module HostDatabase
 
   module_function
 
-  # The host's schema, (re)loaded once per run into the test database.
+  # The gem's own migrations (if it ships any), applied on top of Chatwoot's tables.
+  GEM_MIGRATIONS = File.expand_path("../lib/waweb_native/db/migrate", __dir__) # the engine's db/migrate
+
+  # The host's schema, (re)loaded once per run into the test database, then the gem's migrations.
   def load_schema!
     return if @loaded
 
     ActiveRecord::Migration.verbose = false
     ActiveRecord::Schema.verbose = false
     load File.expand_path("dummy/db/schema.rb", __dir__)
+    run_gem_migrations!
     @loaded = true
+  end
+
+  def run_gem_migrations!
+    return unless Dir.exist?(GEM_MIGRATIONS)
+
+    # The tables were just recreated: forget earlier runs so every gem migration applies again.
+    ActiveRecord::Base.connection.execute("DELETE FROM schema_migrations")
+    ActiveRecord::MigrationContext.new([GEM_MIGRATIONS]).migrate
   end
 
   # Empties every table, for examples whose records were committed (:truncation).
@@ -58,6 +71,7 @@ RSpec.configure do |config|
   config.include HostFactories
   config.include SidekiqHostHelper
   config.include HostRequestHelper
+  config.include HostServerHelper
 
   # Default: each example runs in a transaction rolled back afterwards (non-joinable, so
   # after_commit callbacks still fire, as in Rails' transactional tests). Examples tagged

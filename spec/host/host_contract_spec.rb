@@ -6,13 +6,18 @@ RSpec.describe "The Chatwoot-shaped test host" do
   let(:inbox) { create_whatsapp_inbox(provider: "default") }
   let(:conversation) { create_conversation(inbox: inbox) }
 
+  it "boots with the gem's engine even though spec_helper required the gem before Rails" do
+    expect(Rails.application.railties.map(&:class)).to include(WawebNative::Engine)
+  end
+
   describe "Channel::Whatsapp" do
-    it "refuses a provider outside PROVIDERS, through the validator holding that array" do
-      channel = Channel::Whatsapp.new(account: create_account, phone_number: "+15550001111", provider: "whatsapp_web")
+    # The gem's engine swaps the validator for one that also admits whatsapp_web
+    # (spec/inbound/engine_hooks_spec.rb); Chatwoot's own frozen array stays as it was.
+    it "refuses a provider outside its list, through the inclusion validator" do
+      channel = Channel::Whatsapp.new(account: create_account, phone_number: "+15550001111", provider: "telegram")
       expect(channel).not_to be_valid
       expect(channel.errors[:provider]).to include("is not included in the list")
-      validator = Channel::Whatsapp.validators_on(:provider).grep(ActiveModel::Validations::InclusionValidator).first
-      expect(validator.options[:in]).to equal(Channel::Whatsapp::PROVIDERS)
+      expect(Channel::Whatsapp::PROVIDERS).to eq(%w[default whatsapp_cloud])
       expect(Channel::Whatsapp::PROVIDERS).to be_frozen
     end
 
@@ -138,6 +143,12 @@ RSpec.describe "The Chatwoot-shaped test host" do
       expect(typed_on_phone.reload.source_id).to eq("wamid.PHONE")
     end
 
+    it "re-raises a failing job from drain_sidekiq and leaves it in Sidekiq's retry set" do
+      SendReplyJob.perform_later(-1)
+      expect { drain_sidekiq }.to raise_error(ActiveRecord::RecordNotFound)
+      expect(Sidekiq::RetrySet.new.map(&:display_class)).to eq(["SendReplyJob"])
+    end
+
     it "delays the send of a message with attachments, and drain_sidekiq still runs it" do
       message = Message.new(account: inbox.account, inbox: inbox, conversation: conversation, message_type: :outgoing,
                             sender: create_user, content: "photo")
@@ -206,6 +217,23 @@ RSpec.describe "The Chatwoot-shaped test host" do
       expect([last_response.status, last_response.body]).to eq([200, "42"])
       get "/webhooks/whatsapp/+15550009999", "hub.verify_token" => "nope", "hub.challenge" => "42"
       expect(last_response.status).to eq(401)
+    end
+
+    it "serves the webhook on Puma and round-trips the job through Redis to worker threads" do
+      inbox = create_whatsapp_inbox(provider: "default", phone_number: "+15553332222")
+      processed = Whatsapp::IncomingMessageBaseService.processed
+      before = processed.size
+      with_sidekiq_workers(threads: 2) do
+        with_puma_host do |url|
+          response = Net::HTTP.post(URI("#{url}/webhooks/whatsapp/+15553332222"), { messages: [] }.to_json,
+                                    "Content-Type" => "application/json")
+          expect(response.code).to eq("200")
+        end
+        wait_for_sidekiq_idle
+      end
+      expect(sidekiq_worker_errors).to be_empty
+      expect(processed.size).to eq(before + 1)
+      expect(processed.last[0, 2]).to eq(["Whatsapp::IncomingMessageService", inbox.id])
     end
 
     it "runs jobs on real worker threads with committed data" do

@@ -3,20 +3,6 @@
 require "rails_helper"
 require_relative "support/provider_stand_in"
 
-# The gem's own table: the host loads its schema.rb directly, so the gem's migration
-# is applied here the way `db:migrate` would pick it up from the engine.
-module InboundSchema
-  module_function
-
-  def ensure!
-    return if ActiveRecord::Base.connection.table_exists?(:waweb_processed_events)
-
-    ActiveRecord::Migration.verbose = false
-    ActiveRecord::MigrationContext.new(WawebNative::Engine.paths["db/migrate"].existent).migrate
-  end
-end
-InboundSchema.ensure!
-
 # Webhooks as the gateway sends them: fixture bytes, signed with the channel's secret.
 module InboundHelpers
   FIXTURE_ROOT = FIXTURES

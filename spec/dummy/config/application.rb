@@ -8,8 +8,9 @@ require "active_storage/engine"
 require "active_job/railtie"
 require "action_controller/railtie"
 require "sidekiq"
+require "sidekiq/rails"
 require "waweb_native"
-# spec_helper may have required the gem before Rails was loaded, which skips the engine.
+# spec_helper may have required the gem before Rails existed, which skips its engine.
 require "waweb_native/engine"
 
 # A Chatwoot-shaped host: only the tables, models and services chatwoot-contract.md lists.

@@ -5,7 +5,7 @@ Rails.application.configure do
   config.enable_reloading = false
   config.eager_load = false
   config.cache_store = :memory_store
-  config.log_level = :debug
+  config.log_level = :info
   config.logger = ActiveSupport::Logger.new($stdout)
   config.active_support.deprecation = :log
 end
