@@ -32,21 +32,27 @@ module GatewayClientBench
   # printed too because on a loaded machine the mean is mostly scheduling tail.
   def sequential(gateway, body)
     client = client_for(gateway)
-    auth = { username: gateway[:username], password: gateway[:password] }
     native = proc { client.post_json("/send/message", body) }
-    reference = proc do
+    reference = httparty_call(gateway, body)
+    [native, reference].each { |call| 3.times(&call) } # warm up
+    c, r, c_cpu, r_cpu = Array.new(200) { timed(&native) + timed(&reference) }.transpose.values_at(0, 2, 1, 3)
+    compare("200 sequential /send/message, mean latency", mean(c), mean(r), 2)
+    compare("  same, median latency", median(c), median(r))
+    compare("  same, client CPU per request", mean(c_cpu), mean(r_cpu))
+    client
+  end
+
+  def compare(name, native, reference, target = nil)
+    report(name, "C #{us(native)} us | HTTParty #{us(reference)} us", reference / native, target)
+  end
+
+  def httparty_call(gateway, body)
+    auth = { username: gateway[:username], password: gateway[:password] }
+    proc do
       response = HTTParty.post("#{gateway[:url]}/send/message", body: JSON.generate(body), basic_auth: auth,
                                                                 headers: { "Content-Type" => "application/json" })
       raise "HTTParty got #{response.code}" unless response.code == 200
     end
-    [native, reference].each { |call| 3.times(&call) } # warm up
-    c, r, c_cpu, r_cpu = Array.new(200) { timed(&native) + timed(&reference) }.transpose.values_at(0, 2, 1, 3)
-    report("200 sequential /send/message, mean latency", "C #{us(mean(c))} us | HTTParty #{us(mean(r))} us",
-           mean(r) / mean(c), 2)
-    report("  same, median latency", "C #{us(median(c))} us | HTTParty #{us(median(r))} us", median(r) / median(c))
-    report("  same, client CPU per request", "C #{us(mean(c_cpu))} us | HTTParty #{us(mean(r_cpu))} us",
-           mean(r_cpu) / mean(c_cpu))
-    client
   end
 
   # [wall seconds, this process's CPU seconds] (the gateway runs in another process)
@@ -85,7 +91,8 @@ module GatewayClientBench
   # A fast and a 20 ms fake gateway in a separate process (spawned, not forked, so neither side
   # pays copy-on-write faults); yields their coordinates.
   def with_gateways
-    IO.popen([RbConfig.ruby, "-e", GATEWAYS_SCRIPT], "r+") do |io|
+    env = { "BUNDLE_GEMFILE" => File.expand_path("../Gemfile", __dir__) }
+    IO.popen(env, [RbConfig.ruby, "-rbundler/setup", "-e", GATEWAYS_SCRIPT], "r+") do |io|
       yield(*JSON.parse(io.gets, symbolize_names: true))
     ensure
       io.close_write
