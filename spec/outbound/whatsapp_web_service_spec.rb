@@ -3,9 +3,7 @@
 require "rails_helper"
 require "stringio"
 require "tmpdir"
-# The engine autoloads it once it registers lib/waweb_native/app/services; requiring it
-# here works either way (Zeitwerk honours a require of a file it manages).
-require "waweb_native/app/services/whatsapp/providers/whatsapp_web_service"
+# Whatsapp::Providers::WhatsappWebService is autoloaded by the engine (lib/waweb_native/app/services).
 
 # The path is the one the outbound issue names (spec/outbound/), not the class's.
 RSpec.describe Whatsapp::Providers::WhatsappWebService do # rubocop:disable RSpec/SpecFilePathFormat
@@ -45,6 +43,16 @@ RSpec.describe Whatsapp::Providers::WhatsappWebService do # rubocop:disable RSpe
     attachment.save!
     io.close
     attachment
+  end
+
+  def capture_log
+    io = StringIO.new
+    previous = Rails.logger
+    Rails.logger = ActiveSupport::Logger.new(io)
+    yield
+    io.string
+  ensure
+    Rails.logger = previous
   end
 
   def failed_with(message, sentence)
@@ -234,9 +242,11 @@ RSpec.describe Whatsapp::Providers::WhatsappWebService do # rubocop:disable RSpe
     it "wrong Basic Auth (401 plain text): points at the credentials, never shows the password" do
       channel.update_columns(provider_config: config.merge("basic_auth_password" => "wrong-#{password}"))
       message = outgoing
-      expect(service.send_message(to, message)).to be_nil
+      log = capture_log { expect(service.send_message(to, message)).to be_nil }
       failed_with(message, "The gateway refused the credentials. Check the Basic Auth username and password.")
       expect(message.content_attributes.to_json).not_to include(password)
+      expect(log).to include("message #{message.id} not sent (WawebNative::Gateway::AuthenticationError)")
+      expect(log).not_to include(password)
     end
 
     it "a plain-text 401 with the right credentials reads the same" do
