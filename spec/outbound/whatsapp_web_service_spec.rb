@@ -229,6 +229,10 @@ RSpec.describe Whatsapp::Providers::WhatsappWebService do # rubocop:disable RSpe
     end
   end
 
+  # Retry policy: send_message never raises for a gateway failure, so SendReplyJob never
+  # retries. A timeout or 5xx may come after WhatsApp took the message (a retry would send it
+  # twice); refused/401/not-logged-in need a person; 429 is WhatsApp's reach-out timelock
+  # (hours, not seconds). Each marks the message failed with a sentence instead.
   describe "#send_message failures" do
     let(:password) { gateway.password }
 
