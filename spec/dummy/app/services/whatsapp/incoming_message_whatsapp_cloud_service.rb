@@ -1,0 +1,6 @@
+# frozen_string_literal: true
+
+module Whatsapp
+  class IncomingMessageWhatsappCloudService < IncomingMessageBaseService
+  end
+end

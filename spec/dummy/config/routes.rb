@@ -1,0 +1,8 @@
+# frozen_string_literal: true
+
+Rails.application.routes.draw do
+  get "webhooks/whatsapp/:phone_number", to: "webhooks/whatsapp#verify"
+  post "webhooks/whatsapp/:phone_number", to: "webhooks/whatsapp#process_payload"
+end
+
+Rails.application.routes.default_url_options = { host: ENV.fetch("FRONTEND_URL", "http://localhost:3000") }
