@@ -1,0 +1,136 @@
+# frozen_string_literal: true
+
+require "base64"
+require "uri"
+require "waweb_native/outbound/client_registry"
+require "waweb_native/outbound/failure"
+require "waweb_native/outbound/gateway_actions"
+require "waweb_native/outbound/message_sender"
+
+module Whatsapp
+  module Providers
+    # The whatsapp_web provider: Chatwoot's provider interface over the
+    # go-whatsapp-web-multidevice gateway (WawebNative::Gateway::Client).
+    #
+    # provider_config keys: api_base_url (default http://localhost:3000),
+    # basic_auth_username, basic_auth_password, device_id (optional, sent as X-Device-Id),
+    # webhook_verify_token (the webhook secret; used by the inbound side), and optionally
+    # open_timeout / timeout in seconds (defaults 5 and 50: just above the gateway's own
+    # 45 s abort, so its answer wins over ours).
+    class WhatsappWebService < BaseService
+      include WawebNative::Outbound::GatewayActions
+
+      DEFAULT_BASE_URL = "http://localhost:3000"
+      DEFAULT_OPEN_TIMEOUT = 5
+      DEFAULT_TIMEOUT = 50
+
+      # Why the last validate_provider_config? returned false, for the channel's error message.
+      attr_reader :last_validation_error
+
+      # Returns the gateway's message id (stored as the message's source_id) or nil after
+      # marking the message failed. See WawebNative::Outbound::MessageSender.
+      def send_message(phone_number, message)
+        WawebNative::Outbound::MessageSender.new(client: -> { client }, message: message, base_url: api_base_url,
+                                                 logger: logger).call(phone_number)
+      end
+
+      def send_template(_phone_number, _template_info, message = nil)
+        logger&.info("[waweb_native] message #{message&.id.inspect}: WhatsApp Web has no message templates; " \
+                     "send it as a normal message")
+        nil
+      end
+
+      # WhatsApp Web has no templates. Marking them updated stops Chatwoot's scheduler retrying.
+      # update_columns: a save would re-run validate_provider_config (a gateway call) for nothing.
+      def sync_templates
+        channel = whatsapp_channel
+        channel.update_columns(message_templates: []) if channel.persisted? && channel.message_templates.present?
+        channel.mark_message_templates_updated
+        []
+      end
+
+      # Reachable gateway and accepted Basic Auth. WhatsApp itself need not be logged in yet:
+      # the channel is created before the QR code is scanned.
+      def validate_provider_config?
+        @last_validation_error = nil
+        client.get("/app/status")
+        true
+      rescue WawebNative::Gateway::NotLoggedInError
+        true
+      rescue WawebNative::Gateway::Error => e
+        @last_validation_error = validation_reason(e)
+        false
+      end
+
+      def api_headers
+        headers = { "Authorization" => "Basic #{Base64.strict_encode64("#{username}:#{password}")}" }
+        headers["X-Device-Id"] = device_id if device_id
+        headers
+      end
+
+      # The gateway URL of a media path from a webhook ("statics/media/x.jpg").
+      def media_url(path)
+        return path.to_s if path.to_s.match?(%r{\Ahttps?://}i)
+
+        "#{api_base_url}/#{path.to_s.delete_prefix('/')}"
+      end
+
+      def api_base_url
+        base = setting("api_base_url") || DEFAULT_BASE_URL
+        base.chomp("/")
+      end
+
+      # Raises WawebNative::Outbound::InvalidConfig (a Gateway::Error) for an unusable api_base_url.
+      def client
+        WawebNative::Outbound::ClientRegistry.fetch(channel_key, client_settings)
+      rescue ArgumentError => e
+        raise WawebNative::Outbound::InvalidConfig,
+              "The gateway address in the inbox settings is not usable: #{e.message}. Fix api_base_url."
+      end
+
+      private
+
+      def client_settings
+        { base_url: api_base_url, username: username.to_s, password: password.to_s, device_id: device_id,
+          open_timeout: number("open_timeout", DEFAULT_OPEN_TIMEOUT), timeout: number("timeout", DEFAULT_TIMEOUT) }
+      end
+
+      def channel_key
+        id = whatsapp_channel.respond_to?(:id) ? whatsapp_channel.id : nil
+        id ? [whatsapp_channel.class.name, id] : nil
+      end
+
+      def username = setting("basic_auth_username")
+      def password = setting("basic_auth_password")
+      def device_id = setting("device_id")
+
+      def setting(key)
+        config = whatsapp_channel.provider_config || {}
+        value = (config[key] || config[key.to_sym]).to_s.strip
+        value.empty? ? nil : value
+      end
+
+      def number(key, default)
+        value = setting(key)
+        value ? Float(value) : default
+      rescue ArgumentError
+        default
+      end
+
+      def validation_reason(error)
+        case error
+        when WawebNative::Gateway::AuthenticationError
+          "authentication failed: the gateway refused the Basic Auth username and password"
+        when WawebNative::Gateway::ConnectionError, WawebNative::Gateway::TimeoutError
+          "cannot connect to the WhatsApp gateway at #{WawebNative::Outbound::Failure.display_url(api_base_url)}"
+        else
+          "the gateway answered: #{WawebNative::Outbound::Failure.gateway_message(error)}"
+        end
+      end
+
+      def logger
+        defined?(Rails) && Rails.respond_to?(:logger) ? Rails.logger : nil
+      end
+    end
+  end
+end

@@ -1,0 +1,187 @@
+# frozen_string_literal: true
+
+require "waweb_native/outbound/media"
+require "waweb_native/outbound/failure"
+
+module WawebNative
+  module Outbound
+    # Sends one Chatwoot Message through the gateway: the text (or the numbered options of
+    # an input_select), then each attachment one by one, uploaded as multipart straight
+    # from the stored file. Every size is checked before anything is sent, so an oversize
+    # second attachment never leaves the first one delivered alone.
+    #
+    # Returns the gateway's message id of the FIRST message sent (the one that carries the
+    # agent's text, as text or as the first attachment's caption), or nil after marking the
+    # Chatwoot message failed with a sentence the agent can act on. Never raises for a
+    # gateway failure: a timed-out or 5xx send may already have reached WhatsApp, and a
+    # Sidekiq retry would then deliver it twice.
+    class MessageSender
+      # A failure we detect ourselves before or after talking to the gateway.
+      class Refused < StandardError; end
+
+      Part = Struct.new(:kind, :text, :plan, :attachment, :caption, :reply_id, :lat, :long, keyword_init: true)
+
+      # client: the Gateway::Client, or a callable returning it (built lazily, so a broken
+      # config fails the message instead of raising out of the job).
+      def initialize(client:, message:, base_url:, logger: nil)
+        @client_source = client
+        @message = message
+        @base_url = base_url
+        @logger = logger
+      end
+
+      def call(to)
+        phone = WawebNative::JID.sanitize(to)
+        ids = parts.map { |part| deliver(phone, part) }
+        success(ids.first)
+      rescue WawebNative::InvalidJID, Refused => e
+        failed(e.message, e)
+      rescue WawebNative::Gateway::Error => e
+        failed(Failure.sentence(e, @base_url), e)
+      end
+
+      private
+
+      attr_reader :message
+
+      def client
+        @client ||= @client_source.respond_to?(:call) ? @client_source.call : @client_source
+      end
+
+      # The caption rides on the first attachment when that kind carries one (image, video,
+      # file); otherwise the text goes first as its own message. The quote goes on the first.
+      def parts
+        text = outgoing_text
+        media = attachments.map { |a| attachment_part(a) }
+        raise Refused, "The message has no text or attachment to send." if media.empty? && text.empty?
+
+        list = with_text(text, media)
+        list.first.reply_id = reply_id
+        list
+      end
+
+      def with_text(text, media)
+        return media if text.empty?
+
+        first = media.first
+        return [Part.new(kind: :text, text: text)] + media unless first&.plan&.caption
+
+        first.caption = text
+        media
+      end
+
+      def attachments
+        message.respond_to?(:attachments) ? message.attachments.to_a : []
+      end
+
+      def attachment_part(attachment)
+        if attachment.respond_to?(:file_type) && attachment.file_type.to_s == "location"
+          return Part.new(kind: :location, lat: attachment.coordinates_lat, long: attachment.coordinates_long)
+        end
+
+        blob = attachment.file.blob if attachment.file.attached?
+        raise Refused, "An attachment has no file to send." unless blob
+
+        plan = Media.plan(content_type: blob.content_type, byte_size: blob.byte_size, recorded: recorded?(attachment))
+        raise Refused, plan.size_error(blob.filename.to_s) if plan.too_big?(blob.byte_size)
+
+        Part.new(kind: :media, plan: plan, attachment: attachment)
+      end
+
+      def recorded?(attachment)
+        meta = attachment.respond_to?(:meta) ? attachment.meta : nil
+        return false unless meta.respond_to?(:[])
+
+        [true, "true", "1", 1].include?(meta["is_recorded_audio"] || meta[:is_recorded_audio])
+      end
+
+      def outgoing_text
+        text = message.content.to_s
+        return text unless message.respond_to?(:content_type) && message.content_type.to_s == "input_select"
+
+        options = Array(attr("items")).each_with_index.map { |item, i| "#{i + 1}. #{option_title(item)}" }
+        [text, options.join("\n")].reject(&:empty?).join("\n\n")
+      end
+
+      def option_title(item)
+        return item.to_s unless item.is_a?(Hash)
+
+        item["title"] || item[:title] || item["value"] || item[:value]
+      end
+
+      def reply_id
+        value = attr("in_reply_to_external_id").to_s
+        value.empty? ? nil : value
+      end
+
+      def attr(key)
+        attrs = message.content_attributes || {}
+        attrs[key] || attrs[key.to_sym]
+      end
+
+      def deliver(phone, part)
+        response = case part.kind
+                   when :text then client.post_json("/send/message", text_body(phone, part))
+                   when :location then client.post_json("/send/location", location_body(phone, part))
+                   else upload(phone, part)
+                   end
+        message_id(response)
+      end
+
+      def text_body(phone, part)
+        body = { "phone" => phone, "message" => part.text }
+        body["reply_message_id"] = part.reply_id if part.reply_id
+        body
+      end
+
+      def location_body(phone, part)
+        { "phone" => phone, "latitude" => part.lat.to_s, "longitude" => part.long.to_s }
+      end
+
+      def upload(phone, part)
+        plan = part.plan
+        blob = part.attachment.file.blob
+        fields = { "phone" => phone }
+        fields["caption"] = part.caption if part.caption && plan.caption
+        fields["reply_message_id"] = part.reply_id if part.reply_id
+        fields["ptt"] = "true" if plan.ptt
+        with_local_path(blob) do |path|
+          file = { name: plan.field, path: path, filename: blob.filename.to_s, content_type: plan.part_type }
+          client.post_multipart(plan.endpoint, fields, [file])
+        end
+      end
+
+      # The upload streams from a file on disk: the Disk service's own file when it is
+      # one, else ActiveStorage's chunked download to a tempfile. Never the bytes in memory.
+      def with_local_path(blob, &)
+        service = blob.service
+        if service.respond_to?(:path_for)
+          path = service.path_for(blob.key)
+          return yield(path) if File.file?(path)
+        end
+        blob.open { |file| return yield(file.path) }
+      rescue ActiveStorage::FileNotFoundError
+        raise Refused, "#{blob.filename} could not be read from storage."
+      end
+
+      def message_id(response)
+        id = response.json.is_a?(Hash) ? response.json.dig("results", "message_id") : nil
+        raise Refused, "The WhatsApp gateway did not return a message id." if id.to_s.empty?
+
+        id.to_s
+      end
+
+      def success(id)
+        message.update!(source_id: id) if message.source_id.to_s.empty?
+        id
+      end
+
+      def failed(sentence, error)
+        attrs = (message.content_attributes || {}).to_h.merge("external_error" => sentence)
+        message.update!(status: :failed, content_attributes: attrs)
+        @logger&.warn("[waweb_native] message #{message.id} not sent (#{error.class.name}): #{sentence}")
+        nil
+      end
+    end
+  end
+end
