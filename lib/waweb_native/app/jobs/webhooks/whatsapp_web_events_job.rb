@@ -1,0 +1,18 @@
+# frozen_string_literal: true
+
+module Webhooks
+  # Processes one verified webhook body of a whatsapp_web channel, off the request.
+  # Arguments are the channel id and the raw body exactly as signed (a String keeps
+  # the job small and lets the service classify it in C again).
+  class WhatsappWebEventsJob < ActiveJob::Base
+    queue_as :low
+
+    def perform(channel_id, raw_body)
+      channel = ::Channel::Whatsapp.find_by(id: channel_id)
+      return unless WawebNative::Inbound::ChannelLookup.active?(channel)
+      return unless WawebNative::Chatwoot.whatsapp_web?(channel)
+
+      ::Whatsapp::IncomingMessageWhatsappWebService.new(inbox: channel.inbox, raw: raw_body).perform
+    end
+  end
+end

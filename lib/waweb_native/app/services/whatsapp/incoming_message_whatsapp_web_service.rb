@@ -1,0 +1,237 @@
+# frozen_string_literal: true
+
+require "digest"
+require "json"
+
+module Whatsapp
+  # Turns one gateway webhook (v7 flat or v8 envelope) into Chatwoot records of a
+  # whatsapp_web inbox. Built from the raw body (`raw:`, or `params:` as a String) or
+  # from Chatwoot's params Hash (`params:`); `perform` classifies it (C) and:
+  # - messages (text, media, contact card, location, unsupported): contact, conversation
+  #   and message, once per (inbox, event) - see WawebNative::Inbound::ProcessedEvent;
+  #   `from_me` (typed on the phone) becomes an outgoing message with its source_id, so
+  #   Chatwoot never sends it back;
+  # - reactions, edits, revokes change the message they name;
+  # - receipts move statuses forward; group events leave an activity message;
+  # - delete-for-me and the events the product ignores change nothing.
+  class IncomingMessageWhatsappWebService
+    MESSAGE_KINDS = %i[text image video audio document sticker contact location unsupported].freeze
+    ROUTE_KEYS = %w[phone_number controller action format whatsapp].freeze
+    MAX_ATTEMPTS = 3
+
+    attr_reader :inbox, :event
+
+    def initialize(inbox:, params: nil, raw: nil)
+      @inbox = inbox
+      @raw = raw || self.class.raw_body(params)
+    end
+
+    # The JSON text of what Chatwoot's controller queued (its params, route keys removed).
+    def self.raw_body(params)
+      return params if params.is_a?(String)
+
+      hash = params.respond_to?(:to_unsafe_h) ? params.to_unsafe_h : params.to_h
+      JSON.generate(hash.deep_stringify_keys.except(*ROUTE_KEYS))
+    end
+
+    def perform
+      @event = WawebNative::Payload.classify(@raw)
+      dispatch
+    rescue WawebNative::ParseError => e
+      # A body that passed the endpoint but not the parser: retrying cannot help.
+      Rails.logger.error("[waweb_native] unreadable webhook for inbox #{@inbox.id}: #{e.message}")
+      nil
+    end
+
+    private
+
+    def dispatch
+      case event.kind
+      when *MESSAGE_KINDS then create_message
+      when :reaction then mutations.react(event, reactor)
+      when :edit then mutations.edit(event)
+      when :revoke then mutations.revoke(event)
+      when :receipt then WawebNative::Inbound::ReceiptApplier.new(inbox).apply(event)
+      when :group_participants, :group_joined then group_activity
+      end
+    end
+
+    # --- messages -------------------------------------------------------------
+
+    def create_message
+      chat = chat_jid
+      return if chat.nil?
+
+      key = event.message_id.present? ? "message:#{event.message_id}" : body_key
+      return if processed?(key)
+
+      group_name = WawebNative::Inbound::GatewayAccess.group_name(channel, chat.to_s) if new_group?(chat)
+      media = fetch_media
+      log_unsupported if event.kind == :unsupported
+      once(key, media) { save_message(chat, group_name, media) }
+    ensure
+      media&.close
+    end
+
+    def save_message(chat, group_name, media)
+      return nil if event.message_id.present? && ::Message.exists?(inbox_id: inbox.id, source_id: event.message_id)
+
+      chat_contact_inbox, sender_contact_inbox = contact_inboxes_for(chat, group_name)
+      return nil if chat_contact_inbox.nil?
+
+      conversation = conversation_finder.find_or_create(chat_contact_inbox, group: chat.group?)
+      built = WawebNative::Inbound::MessageContent.build(event, media, inbox.account_id)
+      message = conversation.messages.new(message_attributes(built, sender_contact_inbox))
+      built.attachments.each { |attachment| message.attachments.new(attachment) }
+      message.save!
+      message
+    end
+
+    def message_attributes(built, sender_contact_inbox)
+      attributes = { account_id: inbox.account_id, inbox_id: inbox.id, content: built.content,
+                     message_type: event.from_me? ? :outgoing : :incoming, source_id: event.message_id.presence,
+                     content_attributes: built.content_attributes, sender: sender_contact_inbox&.contact }
+      attributes[:content_type] = built.content_type if built.content_type
+      attributes
+    end
+
+    # [the conversation's contact inbox (the chat), the sender's contact inbox or nil]
+    def contact_inboxes_for(chat, group_name)
+      resolver = WawebNative::Inbound::ContactResolver.new(inbox)
+      if chat.group?
+        [resolver.resolve(chat, name: group_name), event.from_me? ? nil : sender_contact_inbox(resolver, nil)]
+      elsif event.from_me?
+        [resolver.resolve(chat), nil] # the push name and LID are the account's own here
+      else
+        contact_inbox = sender_contact_inbox(resolver, chat)
+        [contact_inbox, contact_inbox]
+      end
+    end
+
+    def sender_contact_inbox(resolver, chat)
+      candidates = [jid(event.sender), chat].compact
+      phone = candidates.find { |j| j.kind == :user }
+      lid = [jid(event.sender_lid), *candidates].compact.find(&:lid?)
+      return resolver.resolve(lid, name: event.push_name) if phone.nil? && lid
+
+      return nil if phone.nil?
+
+      lid = nil if own_account?(phone)
+      resolver.resolve(phone, lid: lid, name: event.push_name)
+    end
+
+    def fetch_media
+      return nil unless WawebNative::Inbound::MessageContent::MEDIA_KINDS.include?(event.kind)
+      return nil if event.media_path.blank?
+
+      WawebNative::Inbound::MediaFetcher.new(channel).fetch(event)
+    end
+
+    def log_unsupported
+      Rails.logger.warn("[waweb_native] unsupported WhatsApp message #{event.message_id} (inbox #{inbox.id}): " \
+                        "#{@raw.to_s[0, 4096]}")
+    end
+
+    # --- group events ---------------------------------------------------------
+
+    def group_activity
+      chat = chat_jid
+      return unless chat&.group?
+
+      known = WawebNative::Inbound::ContactResolver.new(inbox).existing(chat)
+      conversation = known && conversation_finder.last(known.contact_id)
+      return if conversation.nil? || processed?(body_key)
+
+      content = activity_content
+      return if content.nil?
+
+      once(body_key, nil) do
+        conversation.messages.create!(account_id: inbox.account_id, inbox_id: inbox.id, message_type: :activity,
+                                      content: content)
+      end
+    end
+
+    def activity_content
+      return WawebNative::Inbound::GroupActivity.joined_content(event) if event.kind == :group_joined
+
+      names = WawebNative::Inbound::GroupActivity.display_names(inbox, Array(event.participants))
+      WawebNative::Inbound::GroupActivity.content(event, names)
+    end
+
+    # --- idempotency ----------------------------------------------------------
+
+    # Runs the block in a transaction that first claims `key` in the ledger. A
+    # duplicate (now, or concurrently in another thread) fails on the ledger's unique
+    # index and is dropped. A unique violation elsewhere (two new messages of one new
+    # contact racing for its ContactInbox) is retried: the other side's rows now exist.
+    def once(key, media)
+      attempts = 0
+      begin
+        attempts += 1
+        media.tempfile.rewind if media.respond_to?(:tempfile)
+        ActiveRecord::Base.transaction(requires_new: true) do
+          claim = WawebNative::Inbound::ProcessedEvent.create!(inbox_id: inbox.id, event_key: key, created_at: Time.now)
+          record = yield
+          claim.update_columns(message_id: record.id) if record
+          record
+        end
+      rescue ActiveRecord::RecordNotUnique
+        retry if attempts < MAX_ATTEMPTS && !processed?(key)
+        nil
+      end
+    end
+
+    def processed?(key)
+      WawebNative::Inbound::ProcessedEvent.exists?(inbox_id: inbox.id, event_key: key)
+    end
+
+    # Events without an id (group events) are keyed by their exact bytes: the
+    # gateway's retries resend the same body.
+    def body_key
+      @body_key ||= "body:#{Digest::SHA256.hexdigest(@raw)}"
+    end
+
+    # --- helpers --------------------------------------------------------------
+
+    def chat_jid
+      chat = jid(event.chat) || jid(event.sender)
+      chat if chat && %i[user lid group].include?(chat.kind)
+    end
+
+    def new_group?(chat)
+      chat.group? && WawebNative::Inbound::ContactResolver.new(inbox).existing(chat).nil?
+    end
+
+    def own_account?(phone)
+      own = jid(event.device_id)
+      !own.nil? && own.to_s == phone.to_s
+    end
+
+    # Who reacted, as the key of content_attributes["reactions"].
+    def reactor
+      return "me" if event.from_me?
+
+      (jid(event.sender) || jid(event.sender_lid))&.source_id || "unknown"
+    end
+
+    def jid(value)
+      return nil if value.blank?
+
+      WawebNative::JID.parse(value)
+    rescue WawebNative::InvalidJID
+      nil
+    end
+
+    def channel
+      inbox.channel
+    end
+
+    def mutations
+      @mutations ||= WawebNative::Inbound::MessageMutations.new(inbox)
+    end
+
+    def conversation_finder
+      @conversation_finder ||= WawebNative::Inbound::ConversationFinder.new(inbox)
+    end
+  end
+end
