@@ -1,6 +1,7 @@
 # frozen_string_literal: true
 
 require "json"
+require "time"
 require "securerandom"
 require "digest"
 require "zlib"
@@ -40,6 +41,8 @@ class FakeGateway
 
   attr_reader :username, :password, :base_path, :devices
   attr_accessor :mode, :latency, :logged_in, :not_on_whatsapp
+  # Seconds a QR code lives (/app/login's qr_duration); seconds the fake's clock (its Date header) is off by.
+  attr_accessor :qr_duration, :clock_offset
 
   def self.start(**options)
     new(**options).start
@@ -53,6 +56,8 @@ class FakeGateway
     @base_path = base_path.chomp("/")
     @logged_in = logged_in
     @mode = nil
+    @qr_duration = 30
+    @clock_offset = 0
     @failures = []
     @requests = []
     @media = {}
@@ -168,7 +173,7 @@ class FakeGateway
 
     name = "scan-qr-#{SecureRandom.uuid}.png"
     @lock.synchronize { @media["../qrcode/#{name}"] = FakeGateway.png }
-    success("Login success", qr_link: "#{url}/statics/qrcode/#{name}", qr_duration: 30,
+    success("Login success", qr_link: "#{url}/statics/qrcode/#{name}", qr_duration: @qr_duration,
                              device_id: @devices.first[:id])
   end
 
@@ -339,8 +344,10 @@ class FakeGateway
   def error(status, code, message) = json(status, { code: code, message: message })
   def not_found = error(404, "NOT_FOUND", "route not found")
 
+  # Like Go's net/http, every JSON answer carries a Date header.
   def json(status, body)
-    [status, { "content-type" => "application/json" }, [JSON.generate(body)]]
+    date = (Time.now + @clock_offset.to_f).httpdate
+    [status, { "content-type" => "application/json", "date" => date }, [JSON.generate(body)]]
   end
 
   def new_message_id = "3EB0#{SecureRandom.hex(8).upcase}"
