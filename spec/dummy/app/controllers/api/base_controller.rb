@@ -11,7 +11,7 @@ module Api
     end
 
     rescue_from ActiveRecord::RecordInvalid do |e|
-      render json: { message: e.record.errors.full_messages.join(", ") }, status: :unprocessable_entity
+      render json: { message: e.record.errors.full_messages.join(", ") }, status: 422
     end
 
     private

@@ -26,7 +26,7 @@ module Api
           phone = params[:phone].to_s.delete("^0-9")
           if phone.length < 8
             return render json: { error: "Give the phone number to link, in international format (country code " \
-                                         "first, digits only).", kind: "invalid_phone" }, status: :unprocessable_entity
+                                         "first, digits only).", kind: "invalid_phone" }, status: 422
           end
 
           render json: connection.login_with_code(phone)

@@ -13,7 +13,7 @@ module Api
         def create
           return render json: { error: "You are not authorized to do this action" }, status: :unauthorized \
             unless Current.account_user.administrator?
-          return render json: { message: "Unsupported channel type" }, status: :unprocessable_entity \
+          return render json: { message: "Unsupported channel type" }, status: 422 \
             unless params.dig(:channel, :type).to_s == "whatsapp"
 
           inbox = ActiveRecord::Base.transaction do
