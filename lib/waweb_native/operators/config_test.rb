@@ -19,22 +19,22 @@ module WawebNative
         provider = ::Channel::Whatsapp.new(provider: WawebNative::Chatwoot::PROVIDER, phone_number: "+0",
                                            provider_config: @config).provider_service
         status = provider.connection_status
-        result(true, true, status[:logged_in], status[:connected], status[:device_id], nil)
-          .tap { |r| r[:error] = WawebNative::Outbound::Failure::NOT_CONNECTED unless r[:logged_in] }
+        error = status[:logged_in] ? nil : WawebNative::Outbound::Failure::NOT_CONNECTED
+        result(reachable: true, credentials_valid: true, error: error, **status)
       rescue WawebNative::Gateway::AuthenticationError => e
-        result(true, false, nil, nil, nil, sentence(e, provider))
+        result(reachable: true, credentials_valid: false, error: sentence(e, provider))
       rescue WawebNative::Gateway::ConnectionError, WawebNative::Gateway::TimeoutError,
              WawebNative::Outbound::InvalidConfig => e
-        result(false, nil, nil, nil, nil, sentence(e, provider))
+        result(reachable: false, error: sentence(e, provider))
       rescue WawebNative::Gateway::Error => e
-        result(true, nil, nil, nil, nil, sentence(e, provider))
+        result(reachable: true, error: sentence(e, provider))
       end
 
       private
 
-      def result(reachable, credentials_valid, logged_in, connected, device_id, error)
-        { reachable: reachable, credentials_valid: credentials_valid, logged_in: logged_in, connected: connected,
-          device_id: device_id, error: error }
+      def result(**known)
+        { reachable: nil, credentials_valid: nil, logged_in: nil, connected: nil, device_id: nil, error: nil }
+          .merge(known.slice(:reachable, :credentials_valid, :logged_in, :connected, :device_id, :error))
       end
 
       def sentence(error, provider)

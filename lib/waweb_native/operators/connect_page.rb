@@ -29,19 +29,29 @@ module WawebNative
 
         # The best of our languages for an Accept-Language header ("pt-BR,pt;q=0.9,en;q=0.8").
         def locale_for(accept_language)
-          ranked = accept_language.to_s.split(",").filter_map do |part|
-            tag, *options = part.strip.split(";")
-            next if tag.nil? || tag.empty?
+          ranked = accept_language.to_s.split(",").each_with_index.filter_map do |part, index|
+            tag, q = language_range(part)
+            [tag, q, index] if tag && q.positive?
+          end
+          best = ranked.sort_by { |_, q, index| [-q, index] }.find { |tag, _, _| ours(tag) }
+          best ? ours(best.first) : DEFAULT_LOCALE
+        end
 
-            q = options.find { |o| o.strip.start_with?("q=") }&.split("=", 2)&.last.to_f || 1.0
-            [tag.strip.downcase, options.any? { |o| o.strip.start_with?("q=") } ? q : 1.0]
+        private
+
+        def ours(tag)
+          if tag.start_with?("pt") then "pt-BR"
+          elsif tag.start_with?("en") then "en"
           end
-          ranked.sort_by.with_index { |(_, q), i| [-q, i] }.each do |tag, q|
-            next if q <= 0
-            return "pt-BR" if tag.start_with?("pt")
-            return "en" if tag.start_with?("en")
-          end
-          DEFAULT_LOCALE
+        end
+
+        # "pt;q=0.9" -> ["pt", 0.9]; a range without q has weight 1.
+        def language_range(part)
+          tag, *options = part.strip.downcase.split(";").map(&:strip)
+          return nil if tag.nil? || tag.empty?
+
+          weight = options.find { |o| o.start_with?("q=") }
+          [tag, weight ? weight.delete_prefix("q=").to_f : 1.0]
         end
       end
 

@@ -76,7 +76,10 @@ module WawebNative
         return check("clock", :skip, "the gateway's answer had no Date header to compare") if date.to_s.empty?
 
         skew = (@now.call - Time.httpdate(date)).round
-        return check("clock", :ok, "the gateway's clock and ours agree (#{skew.abs} s apart)") if skew.abs <= CLOCK_TOLERANCE
+        if skew.abs <= CLOCK_TOLERANCE
+          return check("clock", :ok,
+                       "the gateway's clock and ours agree (#{skew.abs} s apart)")
+        end
 
         check("clock", :warn, "the gateway's clock is #{skew.abs} s #{skew.positive? ? 'behind' : 'ahead of'} ours: " \
                               "timestamps of messages will be off. Sync both machines with NTP.")

@@ -18,12 +18,15 @@ module WawebNative
         when gateway::AuthenticationError then [502, body(connection.explain(error), "bad_credentials")]
         when gateway::ConnectionError, gateway::TimeoutError then [502, body(connection.explain(error), "unreachable")]
         when gateway::RateLimitedError then [429, body(error.message, "rate_limited")]
-        when gateway::RequestError
-          return [409, body(ALREADY_LOGGED_IN, "already_logged_in")] if error.code == "ALREADY_LOGGED_IN"
-
-          [422, body("The gateway refused: #{connection.explain(error)}", "rejected")]
+        when gateway::RequestError then rejected(error, connection)
         else [502, body(connection.explain(error), "gateway_error")]
         end
+      end
+
+      def rejected(error, connection)
+        return [409, body(ALREADY_LOGGED_IN, "already_logged_in")] if error.code == "ALREADY_LOGGED_IN"
+
+        [422, body("The gateway refused: #{connection.explain(error)}", "rejected")]
       end
 
       def body(sentence, kind) = { error: sentence, kind: kind }

@@ -18,7 +18,9 @@ module WawebNative
         membership = inbox && user && ::AccountUser.find_by(account_id: inbox.account_id, user_id: user.id)
         return Verdict.new(:not_found, nil, nil) if membership.nil?
         return Verdict.new(:forbidden, inbox, membership) unless membership.administrator?
-        return Verdict.new(:not_whatsapp_web, inbox, membership) unless WawebNative::Chatwoot.whatsapp_web?(inbox.channel)
+        unless WawebNative::Chatwoot.whatsapp_web?(inbox.channel)
+          return Verdict.new(:not_whatsapp_web, inbox, membership)
+        end
 
         Verdict.new(:ok, inbox, membership)
       end

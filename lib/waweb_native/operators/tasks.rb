@@ -8,6 +8,7 @@ module WawebNative
       module_function
 
       # Every check for one inbox (or every whatsapp_web inbox when inbox_id is blank).
+      # rubocop:disable Naming/PredicateMethod -- tasks answering true when all is well
       def doctor(inbox_id, out: $stdout)
         inboxes(inbox_id).map do |inbox|
           connection = Connection.new(inbox)
@@ -39,8 +40,8 @@ module WawebNative
         inboxes(inbox_id).map do |inbox|
           connection = Connection.new(inbox)
           s = connection.status
-          out.puts "Inbox #{inbox.id} (#{connection.channel.phone_number}): " \
-                   "#{s[:logged_in] ? 'logged in' : 'NOT logged in'}, #{s[:connected] ? 'connected' : 'not connected'}" \
+          state = "#{s[:logged_in] ? 'logged in' : 'NOT logged in'}, #{s[:connected] ? 'connected' : 'not connected'}"
+          out.puts "Inbox #{inbox.id} (#{connection.channel.phone_number}): #{state}" \
                    "#{", device #{s[:device_id]}" if s[:device_id]}"
           s[:logged_in]
         rescue WawebNative::Gateway::Error => e
@@ -48,6 +49,8 @@ module WawebNative
           false
         end.all?
       end
+
+      # rubocop:enable Naming/PredicateMethod
 
       def find_inbox(inbox_id)
         ::Inbox.find(Integer(inbox_id.to_s, 10))
