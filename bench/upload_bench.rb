@@ -36,6 +36,7 @@ module UploadBench
   # Runs the block in a fork; returns [peak growth in kB, seconds, result string].
   def measure_in_child
     reader, writer = IO.pipe
+    [reader, writer].each(&:binmode) # Marshal bytes, whatever Encoding.default_internal says
     pid = fork do
       reader.close
       GC.start

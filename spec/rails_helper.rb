@@ -18,7 +18,7 @@ module HostDatabase
   module_function
 
   # The gem's own migrations (if it ships any), applied on top of Chatwoot's tables.
-  GEM_MIGRATIONS = File.expand_path("../db/migrate", __dir__)
+  GEM_MIGRATIONS = File.expand_path("../lib/waweb_native/db/migrate", __dir__) # the engine's db/migrate
 
   # The host's schema, (re)loaded once per run into the test database, then the gem's migrations.
   def load_schema!

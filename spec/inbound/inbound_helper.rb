@@ -3,20 +3,6 @@
 require "rails_helper"
 require_relative "support/provider_stand_in"
 
-# The gem's own table: the host loads its schema.rb directly, so the gem's migration
-# is applied here the way `db:migrate` would pick it up from the engine.
-module InboundSchema
-  module_function
-
-  def ensure!
-    return if ActiveRecord::Base.connection.table_exists?(:waweb_processed_events)
-
-    ActiveRecord::Migration.verbose = false
-    ActiveRecord::MigrationContext.new(WawebNative::Engine.paths["db/migrate"].existent).migrate
-  end
-end
-InboundSchema.ensure!
-
 # Webhooks as the gateway sends them: fixture bytes, signed with the channel's secret.
 module InboundHelpers
   FIXTURE_ROOT = FIXTURES
@@ -63,6 +49,17 @@ module InboundHelpers
     response
   end
 
+  # What the app logs while the block runs, one "SEVERITY message" per line.
+  def log_lines
+    io = StringIO.new
+    previous = Rails.logger
+    Rails.logger = ActiveSupport::Logger.new(io).tap { |l| l.formatter = ->(sev, _, _, msg) { "#{sev} #{msg}\n" } }
+    yield
+    io.string
+  ensure
+    Rails.logger = previous
+  end
+
   def low_queue_jobs
     sidekiq_jobs("low")
   end
@@ -76,4 +73,33 @@ end
 RSpec.configure do |config|
   config.include InboundHelpers, :inbound
   config.before(:each, :inbound) { WawebNative::Inbound::ChannelLookup.clear! }
+end
+
+# Webhook bodies shaped like the gateway's v8 envelope, for scenarios the fixtures don't cover.
+module InboundBodies
+  OWN_JID = "6289600000001@s.whatsapp.net"
+
+  module_function
+
+  def v8(event, payload)
+    JSON.generate({ "device_id" => OWN_JID, "event" => event, "payload" => payload })
+  end
+
+  # options: body:, chat: (default from), from_lid:, name:, from_me:, and any other payload key.
+  def text(id:, from:, **options)
+    payload = { "body" => options.delete(:body) || "hi", "chat_id" => options.delete(:chat) || from, "from" => from,
+                "from_name" => options.delete(:name) || "Someone", "id" => id,
+                "is_from_me" => options.delete(:from_me) || false, "timestamp" => "2026-08-01T10:00:00Z" }
+    from_lid = options.delete(:from_lid)
+    payload["from_lid"] = from_lid if from_lid
+    v8("message", payload.merge(options.transform_keys(&:to_s)))
+  end
+
+  def ack(ids, type, chat: "628123456789@s.whatsapp.net")
+    v8("message.ack", { "chat_id" => chat, "from" => chat, "ids" => ids, "receipt_type" => type })
+  end
+
+  def participants(chat, type, jids)
+    v8("group.participants", { "chat_id" => chat, "jids" => jids, "type" => type })
+  end
 end

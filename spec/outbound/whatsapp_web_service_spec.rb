@@ -11,7 +11,7 @@ require "waweb_native/app/services/whatsapp/providers/whatsapp_web_service"
 # switch this spec-local hook on (and say so). It only answers for provider "whatsapp_web".
 module ProviderSpecHook
   class << self
-    attr_accessor :enabled
+    attr_accessor :enabled, :announced
   end
 
   def provider_service
@@ -22,7 +22,8 @@ module ProviderSpecHook
 end
 Channel::Whatsapp.prepend(ProviderSpecHook)
 
-RSpec.describe Whatsapp::Providers::WhatsappWebService do
+# The path is the one the outbound issue names (spec/outbound/), not the class's.
+RSpec.describe Whatsapp::Providers::WhatsappWebService do # rubocop:disable RSpec/SpecFilePathFormat
   let(:gateway) { FakeGateway.start }
   let(:config) do
     { "api_base_url" => gateway.url, "basic_auth_username" => gateway.username,
@@ -53,6 +54,7 @@ RSpec.describe Whatsapp::Providers::WhatsappWebService do
                                     phone_number: "+5511#{format('%09d', rand(1_000_000_000))}")
     engine_hooked? ? channel.save! : channel.save!(validate: false)
     Inbox.create!(account: account, channel: channel, name: "WhatsApp Web")
+    gateway.clear_requests # the save's validation asked /app/status; examples count their own requests
     channel
   end
 
@@ -60,9 +62,11 @@ RSpec.describe Whatsapp::Providers::WhatsappWebService do
     create_message(conversation: conversation, message_type: :outgoing, content: content, **attrs)
   end
 
-  def attach(message, filename:, content_type:, bytes: nil, path: nil, file_type: :file, meta: {})
-    attachment = message.attachments.new(account: message.account, file_type: file_type, meta: meta)
-    io = path ? File.open(path, "rb") : StringIO.new(bytes)
+  # opts: bytes: or path: (the content), file_type: (default :file), meta: (default {}).
+  def attach(message, filename:, content_type:, **opts)
+    attachment = message.attachments.new(account: message.account, file_type: opts.fetch(:file_type, :file),
+                                         meta: opts.fetch(:meta, {}))
+    io = opts[:path] ? File.open(opts[:path], "rb") : StringIO.new(opts.fetch(:bytes))
     attachment.file.attach(io: io, filename: filename, content_type: content_type, identify: false)
     attachment.save!
     io.close
@@ -181,7 +185,7 @@ RSpec.describe Whatsapp::Providers::WhatsappWebService do
 
     it "sends a small webp as a sticker and anything unknown as a file" do
       message = outgoing("docs")
-      attach(message, filename: "smile.webp", content_type: "image/webp", bytes: "RIFF" + ("\x00".b * 900),
+      attach(message, filename: "smile.webp", content_type: "image/webp", bytes: "RIFF#{"\x00" * 900}".b,
                       file_type: :image)
       attach(message, filename: "report.pdf", content_type: "application/pdf", bytes: "%PDF-1.7 report")
       service.send_message(to, message.reload)
@@ -235,7 +239,7 @@ RSpec.describe Whatsapp::Providers::WhatsappWebService do
 
     it "sends a webp above the sticker cap as a file, not a sticker" do
       message = outgoing("")
-      attach(message, filename: "photo.webp", content_type: "image/webp", bytes: "RIFF" + ("\x01".b * 1_000_001),
+      attach(message, filename: "photo.webp", content_type: "image/webp", bytes: "RIFF#{"\x01" * 1_000_001}".b,
                       file_type: :image)
       service.send_message(to, message.reload)
       expect(gateway.last_request.path).to eq("/send/file")
@@ -314,7 +318,8 @@ RSpec.describe Whatsapp::Providers::WhatsappWebService do
       gateway.fail_next(:malformed_json)
       expect(service.send_message(to, message)).to be_nil
       expect(message.reload.status).to eq("failed")
-      expect(message.content_attributes["external_error"]).to start_with("The gateway answered HTTP 200 with malformed JSON")
+      expect(message.content_attributes["external_error"])
+        .to start_with("The gateway answered HTTP 200 with malformed JSON")
     end
 
     it "another 4xx (unknown device): the gateway's own words" do
@@ -352,9 +357,12 @@ RSpec.describe Whatsapp::Providers::WhatsappWebService do
   end
 
   describe "templates and config" do
-    it "send_template sends nothing and returns nil (WhatsApp Web has no templates)" do
-      expect(service.send_template(to, { name: "hello" }, outgoing)).to be_nil
+    it "send_template sends nothing, returns nil and marks the message failed (WhatsApp Web has no templates)" do
+      message = outgoing
+      expect(service.send_template(to, { name: "hello" }, message)).to be_nil
       expect(gateway.requests).to be_empty
+      failed_with(message, "WhatsApp Web has no message templates. Send the text as a normal message.")
+      expect(service.send_template(to, { name: "hello" })).to be_nil
     end
 
     it "sync_templates empties the list and marks them updated" do
@@ -384,6 +392,7 @@ RSpec.describe Whatsapp::Providers::WhatsappWebService do
     end
 
     it "validate_provider_config? explains an unreachable gateway" do
+      service # the channel's own save validates first
       gateway.fail_next(:refuse)
       expect(service.validate_provider_config?).to be(false)
       expect(service.last_validation_error).to eq("cannot connect to the WhatsApp gateway at #{gateway.url}")
@@ -506,7 +515,10 @@ RSpec.describe Whatsapp::Providers::WhatsappWebService do
   describe "the SendReplyJob path" do
     around do |example|
       hooked = engine_hooked?
-      warn "[provider spec] engine hook absent: Channel::Whatsapp#provider_service hooked by the spec" unless hooked
+      unless hooked || ProviderSpecHook.announced
+        warn "[provider spec] engine hook absent: Channel::Whatsapp#provider_service hooked by the spec"
+        ProviderSpecHook.announced = true
+      end
       ProviderSpecHook.enabled = !hooked
       example.run
     ensure

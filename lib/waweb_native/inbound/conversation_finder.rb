@@ -12,7 +12,10 @@ module WawebNative
         @inbox = inbox
       end
 
+      # Call inside a transaction: the chat's ContactInbox row is locked so two messages
+      # of one chat processed at once cannot open two conversations.
       def find_or_create(contact_inbox, group: false)
+        contact_inbox.lock!
         existing(contact_inbox.contact_id) || create(contact_inbox, group)
       end
 

@@ -162,7 +162,7 @@ module Whatsapp
 
     # Runs the block in a transaction that first claims `key` in the ledger. A
     # duplicate (now, or concurrently in another thread) fails on the ledger's unique
-    # index and is dropped. A unique violation elsewhere (two new messages of one new
+    # index and is dropped. A uniqueness failure elsewhere (two new messages of one new
     # contact racing for its ContactInbox) is retried: the other side's rows now exist.
     def once(key, media)
       attempts = 0
@@ -175,10 +175,20 @@ module Whatsapp
           claim.update_columns(message_id: record.id) if record
           record
         end
-      rescue ActiveRecord::RecordNotUnique
+      rescue ActiveRecord::RecordNotUnique, ActiveRecord::RecordInvalid => e
+        raise unless race?(e)
+
         retry if attempts < MAX_ATTEMPTS && !processed?(key)
         nil
       end
+    end
+
+    # A unique index, or a uniqueness validation that already sees the other side's
+    # committed row (contact identifier, ContactInbox source_id).
+    def race?(error)
+      return true if error.is_a?(ActiveRecord::RecordNotUnique)
+
+      error.record.errors.details.values.flatten.any? { |detail| detail[:error] == :taken }
     end
 
     def processed?(key)

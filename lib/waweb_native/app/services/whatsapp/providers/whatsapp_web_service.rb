@@ -34,9 +34,15 @@ module Whatsapp
                                                  logger: logger).call(phone_number)
       end
 
+      NO_TEMPLATES = "WhatsApp Web has no message templates. Send the text as a normal message."
+
+      # Nothing is sent. A given message is marked failed so the agent does not take it for delivered.
       def send_template(_phone_number, _template_info, message = nil)
-        logger&.info("[waweb_native] message #{message&.id.inspect}: WhatsApp Web has no message templates; " \
-                     "send it as a normal message")
+        logger&.info("[waweb_native] message #{message&.id.inspect}: #{NO_TEMPLATES}")
+        if message.respond_to?(:update!)
+          attrs = (message.content_attributes || {}).to_h.merge("external_error" => NO_TEMPLATES)
+          message.update!(status: :failed, content_attributes: attrs)
+        end
         nil
       end
 
