@@ -9,8 +9,11 @@ RSpec.describe "WawebNative::Engine and its Chatwoot hooks", :inbound do
     it "admits whatsapp_web in the inclusion validator itself, keeping the other providers" do
       validator = Channel::Whatsapp.validators_on(:provider).grep(ActiveModel::Validations::InclusionValidator).sole
       expect(validator.options[:in]).to eq(%w[default whatsapp_cloud whatsapp_web])
-      expect(Channel::Whatsapp.new(account: account, phone_number: "+15550001", provider: "whatsapp_web"))
-        .to be_valid
+      gateway = InboundHelpers.shared_gateway
+      config = { "api_base_url" => gateway.url, "basic_auth_username" => gateway.username,
+                 "basic_auth_password" => gateway.password }
+      expect(Channel::Whatsapp.new(account: account, phone_number: "+15550001", provider: "whatsapp_web",
+                                   provider_config: config)).to be_valid
       channel = Channel::Whatsapp.new(account: account, phone_number: "+15550002", provider: "telegram")
       expect(channel).not_to be_valid
       expect(channel.errors[:provider]).to include("is not included in the list")
@@ -25,8 +28,10 @@ RSpec.describe "WawebNative::Engine and its Chatwoot hooks", :inbound do
     it "generates the webhook secret on create for whatsapp_web, and keeps one the admin typed" do
       generated = create_web_inbox.channel.reload.provider_config["webhook_verify_token"]
       expect(generated).to match(/\A\h{32}\z/)
-      typed = create_whatsapp_inbox(provider: "whatsapp_web", phone_number: "+15550003",
-                                    provider_config: { "webhook_verify_token" => "typed-secret" })
+      gateway = InboundHelpers.shared_gateway
+      config = { "api_base_url" => gateway.url, "basic_auth_username" => gateway.username,
+                 "basic_auth_password" => gateway.password, "webhook_verify_token" => "typed-secret" }
+      typed = create_whatsapp_inbox(provider: "whatsapp_web", phone_number: "+15550003", provider_config: config)
       expect(typed.channel.reload.provider_config["webhook_verify_token"]).to eq("typed-secret")
       default = create_whatsapp_inbox(provider: "default", phone_number: "+15550004")
       expect(default.channel.reload.provider_config).not_to have_key("webhook_verify_token")

@@ -16,13 +16,20 @@ module InboundHelpers
     Dir.chdir(FIXTURE_ROOT) { Dir["v{7,8}/*.json"] }.sort
   end
 
-  # A whatsapp_web inbox whose gateway is `gateway` (a FakeGateway) when given.
-  def create_web_inbox(gateway: nil, phone_number: "+6289600000001", **inbox_attrs)
-    config = {}
-    if gateway
-      config = { "api_base_url" => gateway.url, "basic_auth_username" => gateway.username,
-                 "basic_auth_password" => gateway.password }
+  # One FakeGateway for inboxes whose spec needs no gateway of its own: saving a
+  # whatsapp_web channel asks the gateway for its status.
+  def self.shared_gateway
+    @shared_gateway ||= FakeGateway.start.tap do |gateway|
+      owner = Process.pid # a forked child (the client's fork spec) must not stop the parent's server
+      at_exit { gateway.stop if Process.pid == owner }
     end
+  end
+
+  # A whatsapp_web inbox whose gateway is `gateway` (a FakeGateway), or the shared one.
+  def create_web_inbox(gateway: nil, phone_number: "+6289600000001", **inbox_attrs)
+    gateway ||= InboundHelpers.shared_gateway
+    config = { "api_base_url" => gateway.url, "basic_auth_username" => gateway.username,
+               "basic_auth_password" => gateway.password }
     create_whatsapp_inbox(provider: "whatsapp_web", phone_number: phone_number, provider_config: config,
                           **inbox_attrs)
   end

@@ -114,6 +114,7 @@ RSpec.describe "Inbound message events", :inbound do
 
     it "a gateway error during the download is handled the same way" do
       gateway.add_media("1754000006-6b1c7e.pdf", "%PDF-1.4 test")
+      inbox
       gateway.mode = :server_error
       deliver(inbox, fixture("v8/document.json"))
       expect(Message.sole.content_attributes["media_unavailable"]).to be(true)
