@@ -25,6 +25,9 @@ RSpec.describe "WhatsApp Web connection page (HTTP)", :operators do
     config = JSON.parse(last_response.body[%r{<script type="application/json" id="waweb-config">(.*?)</script>}m, 1])
     expect(config).to include("token" => token_of(admin),
                               "apiBase" => "/api/v1/accounts/#{account.id}/inboxes/#{inbox.id}/whatsapp_web")
+    # The token in the URL is filtered from the request log line.
+    filter = ActiveSupport::ParameterFilter.new(Rails.application.config.filter_parameters)
+    expect(filter.filter("token" => "abc")).to eq("token" => "[FILTERED]")
   end
 
   it "speaks Brazilian Portuguese by Accept-Language" do

@@ -170,6 +170,10 @@ RSpec.describe "WhatsApp Web management API", :operators do
       expect(json_body["error"]).to eq(WawebNative::Outbound::Failure::BAD_CREDENTIALS)
       expect(inbox.channel.reload.provider_config["basic_auth_password"]).to eq(gateway.password)
 
+      call(:post, "test", body: { api_base_url: "ftp://gateway" })
+      expect(json_body).to include("reachable" => false)
+      expect(json_body["error"]).to include("api_base_url")
+
       call(:post, "test", body: { api_base_url: "http://127.0.0.1:1" })
       expect(json_body).to include("reachable" => false, "credentials_valid" => nil)
       expect(json_body["error"]).to eq("Cannot connect to the WhatsApp gateway at http://127.0.0.1:1.")
