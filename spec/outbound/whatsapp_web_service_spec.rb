@@ -398,6 +398,14 @@ RSpec.describe Whatsapp::Providers::WhatsappWebService do # rubocop:disable RSpe
       expect(service.last_validation_error).to eq("cannot connect to the WhatsApp gateway at #{gateway.url}")
     end
 
+    it "a channel saved with wrong credentials shows the reason beside Chatwoot's own error" do
+      channel.provider_config = config.merge("basic_auth_password" => "nope")
+      expect(channel.save).to be(false)
+      expect(channel.errors[:provider_config]).to include(
+        "authentication failed: the gateway refused the Basic Auth username and password", "Invalid Credentials"
+      )
+    end
+
     it "api_headers carry Basic Auth and the device" do
       channel.update_columns(provider_config: config.merge("device_id" => "org_1"))
       expect(service.api_headers).to eq("Authorization" => basic_auth, "X-Device-Id" => "org_1")

@@ -24,7 +24,8 @@ module Whatsapp
       DEFAULT_OPEN_TIMEOUT = 5
       DEFAULT_TIMEOUT = 50
 
-      # Why the last validate_provider_config? returned false, for the channel's error message.
+      # Why the last validate_provider_config? returned false (also added to the channel's
+      # errors on provider_config, so the inbox settings page shows it).
       attr_reader :last_validation_error
 
       # Returns the gateway's message id (stored as the message's source_id) or nil after
@@ -65,6 +66,8 @@ module Whatsapp
         true
       rescue WawebNative::Gateway::Error => e
         @last_validation_error = validation_reason(e)
+        # Chatwoot's validation only adds "Invalid Credentials"; the reason goes beside it.
+        whatsapp_channel.errors.add(:provider_config, @last_validation_error) if whatsapp_channel.respond_to?(:errors)
         false
       end
 
