@@ -12,6 +12,7 @@
 ENV.delete("DATABASE_URL") # SQLite: spec/dummy/db/development.sqlite3
 ENV["RAILS_ENV"] = "development"
 SERVE = ARGV.include?("--serve")
+$stdout.sync = true # a transcript, also when piped or redirected
 
 require "json"
 require "net/http"
