@@ -112,6 +112,17 @@ RSpec.describe "WhatsApp Web console helpers and rake tasks", :operators do
     end
   end
 
+  describe "rake waweb:status[inbox_id]" do
+    it "says logged in or not, and why not when the gateway fails" do
+      out, status = run_task("waweb:status", inbox.id.to_s)
+      expect([out.strip, status]).to eq(["Inbox #{inbox.id} (#{inbox.channel.phone_number}): logged in, connected, " \
+                                         "device 6281100000001@s.whatsapp.net", 0])
+      gateway.fail_next(:unauthorized)
+      out, status = run_task("waweb:status", inbox.id.to_s)
+      expect([out.strip, status]).to eq(["Inbox #{inbox.id}: #{WawebNative::Outbound::Failure::BAD_CREDENTIALS}", 1])
+    end
+  end
+
   describe "rake waweb:webhook_url[inbox_id]" do
     it "prints the gateway flags with the secret and the Basic Auth pair (the operator asked for them)" do
       out, status = run_task("waweb:webhook_url", inbox.id.to_s)
