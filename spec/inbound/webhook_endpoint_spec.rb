@@ -134,6 +134,13 @@ RSpec.describe "POST /webhooks/whatsapp_web/:phone_number", :inbound do
       expect(low_queue_jobs.map { |job| job["wrapped"] }).to eq(["Webhooks::WhatsappWebEventsJob"])
     end
 
+    it "answers 400, 413 and 404 as the gem's route does, before Rails parses anything" do
+      expect(post_webhook(inbox, "{\"event\":", path: "whatsapp").status).to eq(400)
+      big = %({"event":"message","payload":{"body":"#{'a' * WawebNative::Payload.max_bytes}"}})
+      expect(post_webhook(inbox, big, path: "whatsapp").status).to eq(413)
+      expect(low_queue_jobs).to be_empty
+    end
+
     it "keeps Chatwoot's behaviour for other providers" do
       cloud = create_whatsapp_inbox(provider: "whatsapp_cloud")
       expect(post_webhook(cloud, text, secret: nil, path: "whatsapp").status).to eq(200)

@@ -6,6 +6,8 @@ module Webhooks
   # the job small and lets the service classify it in C again).
   class WhatsappWebEventsJob < ActiveJob::Base
     queue_as :low
+    # The body is a customer's message: it stays out of the "Enqueued ..." log lines.
+    self.log_arguments = false
 
     def perform(channel_id, raw_body)
       channel = ::Channel::Whatsapp.find_by(id: channel_id)
