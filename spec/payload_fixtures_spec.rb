@@ -2,18 +2,19 @@
 
 require "spec_helper"
 
+EXPECTED_WEBHOOKS = JSON.parse(File.read(File.join(FIXTURES, "expected.json"))).freeze
+# Fields the Ruby API returns as Symbols; expected.json holds their names.
+SYMBOL_WEBHOOK_FIELDS = %w[format kind receipt_type group_action].freeze
+
 # Every fixture body must classify exactly as its entry in expected.json says.
 RSpec.describe "WawebNative::Payload.classify on the shared webhook fixtures" do
-  expected = JSON.parse(File.read(File.join(FIXTURES, "expected.json")))
-  symbol_fields = %w[format kind receipt_type group_action].freeze
-
   it "has an expected.json entry for every fixture file" do
     files = Dir[File.join(FIXTURES, "v{7,8}", "*.json")].map { |f| f.delete_prefix("#{FIXTURES}/") }
     expect(files).not_to be_empty
-    expect(files.sort).to eq(expected.keys.sort)
+    expect(files.sort).to eq(EXPECTED_WEBHOOKS.keys.sort)
   end
 
-  expected.each do |file, want|
+  EXPECTED_WEBHOOKS.each do |file, want|
     describe file do
       subject(:event) { WawebNative::Payload.classify(File.binread(File.join(FIXTURES, file))) }
 
@@ -25,7 +26,7 @@ RSpec.describe "WawebNative::Payload.classify on the shared webhook fixtures" do
       want.each do |key, value|
         it "has #{key} #{value.inspect}" do
           got = key == "from_me" ? event.from_me? : event.public_send(key)
-          if symbol_fields.include?(key)
+          if SYMBOL_WEBHOOK_FIELDS.include?(key)
             expect(got).to be_a(Symbol)
             got = got.to_s
           end
