@@ -171,7 +171,7 @@ RSpec.describe WawebNative::Gateway::Client do # rubocop:disable RSpec/SpecFileP
 
     it "never reuses the parent's connections in a forked child" do
       client.get("/app/status")
-      reader, writer = IO.pipe
+      reader, writer = IO.pipe.each(&:binmode) # Marshal bytes: Rails sets Encoding.default_internal
       pid = Process.fork do
         reader.close
         status = client.get("/app/status").status

@@ -3,24 +3,7 @@
 require "rails_helper"
 require "stringio"
 require "tmpdir"
-# The engine autoloads it once it registers lib/waweb_native/app/services; requiring it
-# here works either way (Zeitwerk honours a require of a file it manages).
-require "waweb_native/app/services/whatsapp/providers/whatsapp_web_service"
-
-# Until the engine's Channel::Whatsapp#provider_service hook exists, the end-to-end examples
-# switch this spec-local hook on (and say so). It only answers for provider "whatsapp_web".
-module ProviderSpecHook
-  class << self
-    attr_accessor :enabled, :announced
-  end
-
-  def provider_service
-    return super unless ProviderSpecHook.enabled && provider == "whatsapp_web"
-
-    Whatsapp::Providers::WhatsappWebService.new(whatsapp_channel: self)
-  end
-end
-Channel::Whatsapp.prepend(ProviderSpecHook)
+# Whatsapp::Providers::WhatsappWebService is autoloaded by the engine (lib/waweb_native/app/services).
 
 # The path is the one the outbound issue names (spec/outbound/), not the class's.
 RSpec.describe Whatsapp::Providers::WhatsappWebService do # rubocop:disable RSpec/SpecFilePathFormat
@@ -37,23 +20,13 @@ RSpec.describe Whatsapp::Providers::WhatsappWebService do # rubocop:disable RSpe
 
   after { gateway.stop }
 
-  # Asked with the spec's own hook off: does the engine itself route whatsapp_web to us?
-  def engine_hooked?
-    was = ProviderSpecHook.enabled
-    ProviderSpecHook.enabled = false
-    Channel::Whatsapp.new(provider: "whatsapp_web").provider_service.is_a?(described_class)
-  ensure
-    ProviderSpecHook.enabled = was
-  end
-
-  # The host refuses provider "whatsapp_web" until the engine widens its validations;
-  # before that the channel is saved without them (the rest of the host is real).
+  # Through the host's own validations, which the engine extends: the save asks the gateway.
   def create_channel(provider_config)
     account = create_account
-    channel = Channel::Whatsapp.new(account: account, provider: "whatsapp_web", provider_config: provider_config,
-                                    phone_number: "+5511#{format('%09d', rand(1_000_000_000))}")
-    engine_hooked? ? channel.save! : channel.save!(validate: false)
+    channel = Channel::Whatsapp.create!(account: account, provider: "whatsapp_web", provider_config: provider_config,
+                                        phone_number: "+5511#{format('%09d', rand(1_000_000_000))}")
     Inbox.create!(account: account, channel: channel, name: "WhatsApp Web")
+    gateway.clear_requests # examples count only their own requests
     channel
   end
 
@@ -70,6 +43,16 @@ RSpec.describe Whatsapp::Providers::WhatsappWebService do # rubocop:disable RSpe
     attachment.save!
     io.close
     attachment
+  end
+
+  def capture_log
+    io = StringIO.new
+    previous = Rails.logger
+    Rails.logger = ActiveSupport::Logger.new(io)
+    yield
+    io.string
+  ensure
+    Rails.logger = previous
   end
 
   def failed_with(message, sentence)
@@ -246,6 +229,10 @@ RSpec.describe Whatsapp::Providers::WhatsappWebService do # rubocop:disable RSpe
     end
   end
 
+  # Retry policy: send_message never raises for a gateway failure, so SendReplyJob never
+  # retries. A timeout or 5xx may come after WhatsApp took the message (a retry would send it
+  # twice); refused/401/not-logged-in need a person; 429 is WhatsApp's reach-out timelock
+  # (hours, not seconds). Each marks the message failed with a sentence instead.
   describe "#send_message failures" do
     let(:password) { gateway.password }
 
@@ -259,9 +246,11 @@ RSpec.describe Whatsapp::Providers::WhatsappWebService do # rubocop:disable RSpe
     it "wrong Basic Auth (401 plain text): points at the credentials, never shows the password" do
       channel.update_columns(provider_config: config.merge("basic_auth_password" => "wrong-#{password}"))
       message = outgoing
-      expect(service.send_message(to, message)).to be_nil
+      log = capture_log { expect(service.send_message(to, message)).to be_nil }
       failed_with(message, "The gateway refused the credentials. Check the Basic Auth username and password.")
       expect(message.content_attributes.to_json).not_to include(password)
+      expect(log).to include("message #{message.id} not sent (WawebNative::Gateway::AuthenticationError)")
+      expect(log).not_to include(password)
     end
 
     it "a plain-text 401 with the right credentials reads the same" do
@@ -343,6 +332,16 @@ RSpec.describe Whatsapp::Providers::WhatsappWebService do # rubocop:disable RSpe
       expect(message.reload.content_attributes["external_error"]).to include("api_base_url")
     end
 
+    it "a stored file gone from disk: names it, nothing sent" do
+      message = outgoing("lost")
+      attachment = attach(message, filename: "gone.pdf", content_type: "application/pdf", bytes: "%PDF gone")
+      blob = attachment.file.blob
+      File.delete(blob.service.path_for(blob.key))
+      expect(service.send_message(to, message.reload)).to be_nil
+      failed_with(message, "gone.pdf could not be read from storage.")
+      expect(gateway.requests).to be_empty
+    end
+
     it "a later part failing at the gateway fails the message without storing the first id" do
       message = outgoing("two")
       attach(message, filename: "a.jpg", content_type: "image/jpeg", bytes: jpeg, file_type: :image)
@@ -356,9 +355,12 @@ RSpec.describe Whatsapp::Providers::WhatsappWebService do # rubocop:disable RSpe
   end
 
   describe "templates and config" do
-    it "send_template sends nothing and returns nil (WhatsApp Web has no templates)" do
-      expect(service.send_template(to, { name: "hello" }, outgoing)).to be_nil
+    it "send_template sends nothing, returns nil and marks the message failed (WhatsApp Web has no templates)" do
+      message = outgoing
+      expect(service.send_template(to, { name: "hello" }, message)).to be_nil
       expect(gateway.requests).to be_empty
+      failed_with(message, "WhatsApp Web has no message templates. Send the text as a normal message.")
+      expect(service.send_template(to, { name: "hello" })).to be_nil
     end
 
     it "sync_templates empties the list and marks them updated" do
@@ -388,9 +390,18 @@ RSpec.describe Whatsapp::Providers::WhatsappWebService do # rubocop:disable RSpe
     end
 
     it "validate_provider_config? explains an unreachable gateway" do
+      service # the channel's own save validates first
       gateway.fail_next(:refuse)
       expect(service.validate_provider_config?).to be(false)
       expect(service.last_validation_error).to eq("cannot connect to the WhatsApp gateway at #{gateway.url}")
+    end
+
+    it "a channel saved with wrong credentials shows the reason beside Chatwoot's own error" do
+      channel.provider_config = config.merge("basic_auth_password" => "nope")
+      expect(channel.save).to be(false)
+      expect(channel.errors[:provider_config]).to include(
+        "authentication failed: the gateway refused the Basic Auth username and password", "Invalid Credentials"
+      )
     end
 
     it "api_headers carry Basic Auth and the device" do
@@ -507,19 +518,7 @@ RSpec.describe Whatsapp::Providers::WhatsappWebService do # rubocop:disable RSpe
     end
   end
 
-  describe "the SendReplyJob path" do
-    around do |example|
-      hooked = engine_hooked?
-      unless hooked || ProviderSpecHook.announced
-        warn "[provider spec] engine hook absent: Channel::Whatsapp#provider_service hooked by the spec"
-        ProviderSpecHook.announced = true
-      end
-      ProviderSpecHook.enabled = !hooked
-      example.run
-    ensure
-      ProviderSpecHook.enabled = false
-    end
-
+  describe "the SendReplyJob path (the engine's Channel::Whatsapp#provider_service hook)" do
     it "an agent's reply goes through Sidekiq to the gateway and gets the WhatsApp id as source_id" do
       message = outgoing("from the dashboard")
       ran = drain_sidekiq

@@ -24,7 +24,8 @@ module Whatsapp
       DEFAULT_OPEN_TIMEOUT = 5
       DEFAULT_TIMEOUT = 50
 
-      # Why the last validate_provider_config? returned false, for the channel's error message.
+      # Why the last validate_provider_config? returned false (also added to the channel's
+      # errors on provider_config, so the inbox settings page shows it).
       attr_reader :last_validation_error
 
       # Returns the gateway's message id (stored as the message's source_id) or nil after
@@ -34,9 +35,15 @@ module Whatsapp
                                                  logger: logger).call(phone_number)
       end
 
+      NO_TEMPLATES = "WhatsApp Web has no message templates. Send the text as a normal message."
+
+      # Nothing is sent. A given message is marked failed so the agent does not take it for delivered.
       def send_template(_phone_number, _template_info, message = nil)
-        logger&.info("[waweb_native] message #{message&.id.inspect}: WhatsApp Web has no message templates; " \
-                     "send it as a normal message")
+        logger&.info("[waweb_native] message #{message&.id.inspect}: #{NO_TEMPLATES}")
+        if message.respond_to?(:update!)
+          attrs = (message.content_attributes || {}).to_h.merge("external_error" => NO_TEMPLATES)
+          message.update!(status: :failed, content_attributes: attrs)
+        end
         nil
       end
 
@@ -59,6 +66,8 @@ module Whatsapp
         true
       rescue WawebNative::Gateway::Error => e
         @last_validation_error = validation_reason(e)
+        # Chatwoot's validation only adds "Invalid Credentials"; the reason goes beside it.
+        whatsapp_channel.errors.add(:provider_config, @last_validation_error) if whatsapp_channel.respond_to?(:errors)
         false
       end
 
