@@ -14,9 +14,11 @@ RUBY_FUNC_EXPORTED void Init_waweb_native(void)
     waweb_eError = rb_const_get(waweb_mWawebNative, rb_intern("Error"));
     waweb_eInvalidJID = rb_const_get(waweb_mWawebNative, rb_intern("InvalidJID"));
     waweb_eParseError = rb_const_get(waweb_mWawebNative, rb_intern("ParseError"));
-    rb_gc_register_mark_object(waweb_eError);
-    rb_gc_register_mark_object(waweb_eInvalidJID);
-    rb_gc_register_mark_object(waweb_eParseError);
+    /* rb_gc_register_address, not rb_gc_register_mark_object: the latter is
+     * deprecated on newer Rubies. */
+    rb_gc_register_address(&waweb_eError);
+    rb_gc_register_address(&waweb_eInvalidJID);
+    rb_gc_register_address(&waweb_eParseError);
 
     waweb_init_jid(waweb_mWawebNative);
     waweb_init_signature(waweb_mWawebNative);

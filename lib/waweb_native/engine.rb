@@ -3,6 +3,7 @@
 require "rails/engine"
 require_relative "chatwoot"
 require_relative "inbound"
+require_relative "operators"
 
 module WawebNative
   # Loaded by `require "waweb_native"` inside a Rails app (Chatwoot). Chatwoot has no
@@ -34,6 +35,17 @@ module WawebNative
              constraints: { phone_number: %r{[^/]+} },
              as: :waweb_whatsapp_web_webhook
       end
+    end
+
+    # The operators' management API and connection page (WawebNative::Operators).
+    initializer "waweb_native.operator_routes" do |app|
+      app.routes.append { WawebNative::Operators.draw_routes(self) }
+      # The connection page accepts ?token=: keep it out of the request log lines.
+      app.config.filter_parameters |= [:token]
+    end
+
+    rake_tasks do
+      load File.expand_path("tasks/waweb.rake", __dir__)
     end
 
     config.to_prepare do

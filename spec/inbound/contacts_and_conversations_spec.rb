@@ -130,7 +130,7 @@ RSpec.describe "Inbound contacts and conversations", :inbound do
       deliver(locked, body.text(id: "C3", from: "628123456789@s.whatsapp.net"))
       Conversation.sole.update!(status: :resolved)
       deliver(locked, body.text(id: "C4", from: "628123456789@s.whatsapp.net"))
-      expect(Conversation.sole.messages.pluck(:source_id)).to eq(%w[C3 C4])
+      expect(Conversation.sole.messages.order(:id).pluck(:source_id)).to eq(%w[C3 C4])
       expect(Conversation.sole.status).to eq("open")
     end
   end

@@ -1,6 +1,7 @@
 # frozen_string_literal: true
 
 require "json"
+require "time"
 require "securerandom"
 require "digest"
 require "zlib"
@@ -79,6 +80,8 @@ class FakeGateway
 
   attr_reader :username, :password, :base_path, :devices, :port
   attr_accessor :mode, :latency, :logged_in, :not_on_whatsapp
+  # Seconds a QR code lives (/app/login's qr_duration); seconds the fake's clock (its Date header) is off by.
+  attr_accessor :qr_duration, :clock_offset
 
   def self.start(**options)
     new(**options).start
@@ -105,6 +108,8 @@ class FakeGateway
     @base_path = base_path.chomp("/")
     @logged_in = logged_in
     @mode = nil
+    @qr_duration = 30
+    @clock_offset = 0
     @failures = []
     @requests = []
     @media = {}

@@ -3,6 +3,14 @@
 Rails.application.routes.draw do
   get "webhooks/whatsapp/:phone_number", to: "webhooks/whatsapp#verify"
   post "webhooks/whatsapp/:phone_number", to: "webhooks/whatsapp#process_payload"
+
+  namespace :api, defaults: { format: "json" } do
+    namespace :v1 do
+      resources :accounts, only: [] do
+        resources :inboxes, only: %i[show create], module: :accounts
+      end
+    end
+  end
 end
 
 Rails.application.routes.default_url_options = { host: ENV.fetch("FRONTEND_URL", "http://localhost:3000") }

@@ -18,6 +18,25 @@ ActiveRecord::Schema[7.1].define do
     t.index :email, unique: true
   end
 
+  # Chatwoot's API authentication: an `api_access_token` header matched against an
+  # access token owned by a user, and account membership with a role (agent 0, administrator 1).
+  create_table :account_users, force: :cascade do |t|
+    t.bigint :account_id, null: false
+    t.bigint :user_id, null: false
+    t.integer :role, default: 0
+    t.timestamps
+    t.index %i[account_id user_id], unique: true
+  end
+
+  create_table :access_tokens, force: :cascade do |t|
+    t.string :owner_type
+    t.bigint :owner_id
+    t.string :token
+    t.timestamps
+    t.index :token, unique: true
+    t.index %i[owner_type owner_id]
+  end
+
   create_table :channel_whatsapp, force: :cascade do |t|
     t.integer :account_id, null: false
     t.string :phone_number, null: false

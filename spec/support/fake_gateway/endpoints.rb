@@ -30,7 +30,7 @@ class FakeGateway
 
       name = "scan-qr-#{SecureRandom.uuid}.png"
       @lock.synchronize { @media["../qrcode/#{name}"] = FakeGateway.png }
-      success("Login success", qr_link: "#{url}/statics/qrcode/#{name}", qr_duration: 30,
+      success("Login success", qr_link: "#{url}/statics/qrcode/#{name}", qr_duration: @qr_duration,
                                device_id: @devices.first[:id])
     end
 

@@ -75,8 +75,10 @@ class FakeGateway
     def error(status, code, message) = json(status, { code: code, message: message })
     def not_found = error(404, "NOT_FOUND", "route not found")
 
+    # Like Go's net/http, every JSON answer carries a Date header.
     def json(status, body)
-      [status, { "content-type" => "application/json" }, [JSON.generate(body)]]
+      date = (Time.now + @clock_offset.to_f).httpdate
+      [status, { "content-type" => "application/json", "date" => date }, [JSON.generate(body)]]
     end
 
     def new_message_id = "3EB0#{SecureRandom.hex(8).upcase}"

@@ -3,6 +3,8 @@
 class Account < ApplicationRecord
   enum :status, { active: 0, suspended: 1 }
 
+  has_many :account_users, dependent: :destroy
+  has_many :users, through: :account_users
   has_many :inboxes, dependent: :destroy
   has_many :contacts, dependent: :destroy
   has_many :conversations, dependent: :destroy

@@ -1,0 +1,99 @@
+# frozen_string_literal: true
+
+require "erb"
+require "json"
+require "yaml"
+
+module WawebNative
+  module Operators
+    # Renders the connection page: one self-contained HTML document (CSS and JS inline,
+    # no asset pipeline, no build step) from lib/waweb_native/connect_page/.
+    class ConnectPage
+      DIR = File.expand_path("../connect_page", __dir__)
+      DEFAULT_LOCALE = "en"
+      POLL_MS = 2_000
+
+      class << self
+        def strings
+          @strings ||= YAML.safe_load_file(File.join(DIR, "i18n.yml")).freeze
+        end
+
+        def template
+          @template ||= ERB.new(File.read(File.join(DIR, "page.html.erb")), trim_mode: "<>")
+        end
+
+        def asset(name)
+          @assets ||= {}
+          @assets[name] ||= File.read(File.join(DIR, name)).freeze
+        end
+
+        # The best of our languages for an Accept-Language header ("pt-BR,pt;q=0.9,en;q=0.8").
+        def locale_for(accept_language)
+          ranked = accept_language.to_s.split(",").each_with_index.filter_map do |part, index|
+            tag, q = language_range(part)
+            [tag, q, index] if tag && q.positive?
+          end
+          best = ranked.sort_by { |_, q, index| [-q, index] }.find { |tag, _, _| ours(tag) }
+          best ? ours(best.first) : DEFAULT_LOCALE
+        end
+
+        private
+
+        def ours(tag)
+          if tag.start_with?("pt") then "pt-BR"
+          elsif tag.start_with?("en") then "en"
+          end
+        end
+
+        # "pt;q=0.9" -> ["pt", 0.9]; a range without q has weight 1.
+        def language_range(part)
+          tag, *options = part.strip.downcase.split(";").map(&:strip)
+          return nil if tag.nil? || tag.empty?
+
+          weight = options.find { |o| o.start_with?("q=") }
+          [tag, weight ? weight.delete_prefix("q=").to_f : 1.0]
+        end
+      end
+
+      # connection: an Operators::Connection; api_base: the management API path of the inbox;
+      # token: the viewer's access token, which the page's fetch calls send.
+      def initialize(connection:, api_base:, token:, locale:, poll_ms: POLL_MS)
+        @connection = connection
+        @api_base = api_base
+        @token = token
+        @locale = self.class.strings.key?(locale) ? locale : DEFAULT_LOCALE
+        @poll_ms = poll_ms
+      end
+
+      def render
+        self.class.template.result(binding)
+      end
+
+      private
+
+      def t = self.class.strings.fetch(@locale)
+      def h(text) = ERB::Util.html_escape(text.to_s)
+      def css = self.class.asset("page.css")
+      def js = self.class.asset("page.js")
+      def inbox_name = @connection.inbox.name
+      def phone_number = @connection.channel.phone_number
+      def webhook_url = @connection.webhook_url
+      def webhook_secret = @connection.webhook_secret
+      def flags = @connection.gateway_flags
+      def env = @connection.gateway_env
+
+      def secret_warning
+        return t["secret_blank"] if webhook_secret.strip.empty?
+
+        t["secret_default"] if webhook_secret == Connection::DEFAULT_GATEWAY_SECRET
+      end
+
+      # JSON inside <script>: escape what could close the element or start markup.
+      def config_json
+        JSON.generate({ apiBase: @api_base, token: @token, pollMs: @poll_ms, strings: t })
+            .gsub("<", "\\u003c").gsub(">", "\\u003e").gsub("&", "\\u0026")
+            .gsub("\u2028", "\\u2028").gsub("\u2029", "\\u2029")
+      end
+    end
+  end
+end

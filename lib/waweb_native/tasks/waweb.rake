@@ -1,0 +1,19 @@
+# frozen_string_literal: true
+
+# Loaded by WawebNative::Engine's rake_tasks block; the work is in WawebNative::Operators::Tasks.
+namespace :waweb do
+  desc "Check a WhatsApp Web inbox (all of them without an id): gateway, credentials, login, webhook secret, clock"
+  task :doctor, [:inbox_id] => :environment do |_task, args|
+    exit(1) unless WawebNative::Operators::Tasks.doctor(args[:inbox_id])
+  end
+
+  desc "Print the gateway flags (--webhook, --webhook-secret, --basic-auth) for a WhatsApp Web inbox. Shows secrets."
+  task :webhook_url, [:inbox_id] => :environment do |_task, args|
+    WawebNative::Operators::Tasks.webhook_url(args[:inbox_id])
+  end
+
+  desc "Show whether a WhatsApp Web inbox (all of them without an id) is logged in"
+  task :status, [:inbox_id] => :environment do |_task, args|
+    exit(1) unless WawebNative::Operators::Tasks.status(args[:inbox_id])
+  end
+end
