@@ -1,0 +1,88 @@
+# frozen_string_literal: true
+
+require "fileutils"
+require "rbconfig"
+
+# rake spec:valgrind — the specs that do not need Rails (files not requiring
+# rails_helper) under valgrind memcheck, reporting only what concerns our C.
+#
+# Ruby's conservative GC scans the machine stack and its own heap, so memcheck reports
+# many "uninitialised value" errors inside libruby on any Ruby program; Ruby also keeps
+# its heap at exit (before 3.3's RUBY_FREE_AT_EXIT), so its memory shows as "still
+# reachable". Rather than a suppression file that must track libruby's internals, the
+# task reads memcheck's XML and fails only on:
+#   - an error (invalid read/write, uninitialised jump, bad free...) with a
+#     waweb_native.so frame anywhere in its stack;
+#   - a "definitely lost" or "indirectly lost" block allocated from a waweb_native.so frame
+#     (memory nothing points to any more: a real leak even though Ruby skips its own frees).
+# Every other report is counted and left out. The XML stays in tmp/valgrind for reading.
+module ValgrindRun
+  PROJECT = File.expand_path("..", __dir__)
+  DIR = File.join(PROJECT, "tmp/valgrind")
+  OUR_OBJ = /waweb_native\.#{RbConfig::CONFIG['DLEXT']}/
+
+  module_function
+
+  def specs
+    Dir.chdir(PROJECT) do
+      Dir["spec/**/*_spec.rb"].reject { |f| File.read(f).match?(/require\s*\(?\s*["']rails_helper/) }
+    end
+  end
+
+  def ours?(error_xml)
+    stack = error_xml[%r{<stack>.*?</stack>}m] || ""
+    stack.match?(OUR_OBJ)
+  end
+
+  def describe(error_xml)
+    kind = error_xml[%r{<kind>(.*?)</kind>}m, 1]
+    what = error_xml[%r{<what>(.*?)</what>}m, 1] || error_xml[%r{<xwhat>\s*<text>(.*?)</text>}m, 1]
+    frames = error_xml.scan(%r{<frame>(.*?)</frame>}m).first(12).map do |(f)|
+      fn = f[%r{<fn>(.*?)</fn>}m, 1] || "?"
+      file = f[%r{<file>(.*?)</file>}m, 1]
+      line = f[%r{<line>(.*?)</line>}m, 1]
+      obj = File.basename(f[%r{<obj>(.*?)</obj>}m, 1].to_s)
+      "    #{fn} #{file ? "#{file}:#{line}" : "(#{obj})"}"
+    end
+    "#{kind}: #{what}\n#{frames.join("\n")}"
+  end
+
+  def analyse(xml_files)
+    ours = []
+    others = 0
+    xml_files.each do |f|
+      File.read(f, encoding: "BINARY").scan(%r{<error>.*?</error>}m).each do |e|
+        ours?(e) ? ours << describe(e) : others += 1
+      end
+    end
+    [ours, others]
+  end
+end
+
+namespace :spec do
+  desc "Run the non-Rails specs under valgrind memcheck; fail on errors or leaks in waweb_native.so frames"
+  task valgrind: :compile do
+    abort "valgrind is not installed (apt-get install valgrind)" unless system("command -v valgrind >/dev/null")
+    specs = ENV.fetch("SPEC", "").split
+    specs = ValgrindRun.specs if specs.empty?
+    abort "spec:valgrind: no non-Rails specs found" if specs.empty?
+    FileUtils.rm_rf(ValgrindRun::DIR)
+    FileUtils.mkdir_p(ValgrindRun::DIR)
+    env = {}
+    # Frees Ruby's heap at exit where the interpreter supports it (3.3+): fewer
+    # "still reachable" blocks, no effect on what the filter keeps.
+    env["RUBY_FREE_AT_EXIT"] = "1" if Gem::Version.new(RUBY_VERSION) >= Gem::Version.new("3.3")
+    cmd = ["valgrind", "--tool=memcheck", "--xml=yes", "--xml-file=#{ValgrindRun::DIR}/memcheck.%p.xml",
+           "--leak-check=full", "--show-leak-kinds=definite,indirect", "--errors-for-leak-kinds=definite,indirect",
+           "--num-callers=40", "--error-limit=no", "--trace-children=no", "--read-var-info=no",
+           RbConfig.ruby, "-S", "rspec", "--format", "progress", *specs]
+    puts "==> #{cmd.join(' ')}"
+    ok = system(env, *cmd, chdir: ValgrindRun::PROJECT)
+    ours, others = ValgrindRun.analyse(Dir[File.join(ValgrindRun::DIR, "*.xml")])
+    puts "spec:valgrind: #{others} report(s) outside waweb_native.so ignored (libruby, libc)"
+    ours.each { |d| warn d }
+    abort "spec:valgrind: #{ours.size} report(s) in waweb_native.so frames" unless ours.empty?
+    abort "spec:valgrind: rspec failed under valgrind" unless ok
+    puts "spec:valgrind: 0 reports in waweb_native.so frames"
+  end
+end
