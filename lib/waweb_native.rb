@@ -2,7 +2,12 @@
 
 require_relative "waweb_native/version"
 require_relative "waweb_native/errors"
+require_relative "waweb_native/gateway/errors"
+require_relative "waweb_native/gateway/response"
 require_relative "waweb_native/waweb_native"
+require_relative "waweb_native/payload"
+require_relative "waweb_native/event"
+require_relative "waweb_native/gateway/client"
 
 # WhatsApp Web for Chatwoot: the C primitives and their thin Ruby API.
 module WawebNative

@@ -4,6 +4,7 @@ require "spec_helper"
 require "rack"
 require "stringio"
 require "tmpdir"
+require "English"
 
 RSpec.describe WawebNative::Multipart do # rubocop:disable RSpec/SpecFilePathFormat -- spec layout is one file per concern
   let(:dir) { Dir.mktmpdir("waweb_mp") }
@@ -209,6 +210,19 @@ RSpec.describe WawebNative::Multipart do # rubocop:disable RSpec/SpecFilePathFor
     m.add_file("f", write_file("f.txt", "x"))
     m.close
     expect { m.read }.to raise_error(Errno::EBADF)
+  end
+
+  it "collects forgotten builders' descriptors instead of failing with EMFILE" do
+    path = write_file("fd.txt", "fd")
+    pid = fork do
+      Process.setrlimit(:NOFILE, Dir.children("/proc/self/fd").size + 16)
+      300.times { described_class.new.add_file("f", path) }
+      exit!(0)
+    rescue StandardError
+      exit!(1)
+    end
+    Process.wait(pid)
+    expect($CHILD_STATUS.exitstatus).to eq(0)
   end
 
   it "survives GC.stress over a small build" do

@@ -40,6 +40,21 @@ RSpec.describe WawebNative::Signature do # rubocop:disable RSpec/SpecFilePathFor
       expect(described_class.sign(secret, utf8)).to eq(described_class.sign(secret, utf8.b))
     end
 
+    # Each thread reuses one HMAC context and re-keys it per call: no key may leak into
+    # the next call, in any thread.
+    it "re-keys on every call, for short, block-sized and long secrets, in every thread" do
+      secrets = ["k", "x" * 64, "y" * 65, "z" * 300, secret]
+      threads = Array.new(4) do |t|
+        Thread.new do
+          50.times.flat_map do |i|
+            key = secrets[(i + t) % secrets.size]
+            [described_class.sign(key, body) == gateway_header(key, body)]
+          end
+        end
+      end
+      expect(threads.flat_map(&:value)).to all(be(true))
+    end
+
     it "refuses an empty or nil secret without echoing it" do
       expect { described_class.sign("", body) }.to raise_error(ArgumentError, "webhook secret is empty")
       expect { described_class.sign(nil, body) }.to raise_error(ArgumentError, "webhook secret is nil")

@@ -42,8 +42,9 @@ struct waweb_multipart {
     /* read state */
     size_t part;
     int phase;
-    uint64_t off; /* offset inside the current phase */
-    uint64_t pos; /* body bytes produced */
+    int file_end_seen; /* a read of the current file already hit its end exactly */
+    uint64_t off;      /* offset inside the current phase */
+    uint64_t pos;      /* body bytes produced */
     waweb_mp_status status;
     int sys_errno;
     const char *err;
@@ -400,6 +401,7 @@ void waweb_multipart_rewind(waweb_multipart *m)
     m->part = 0;
     m->phase = PH_HEAD;
     m->off = 0;
+    m->file_end_seen = 0;
     m->pos = 0;
     m->status = WAWEB_MP_OK;
     m->sys_errno = 0;
@@ -429,7 +431,10 @@ static waweb_mp_status read_file(waweb_multipart *m, mp_part *p, char *buf, size
     *got = 0;
     if (p->fd < 0)
         return fail_sys(m, EBADF, "multipart body was closed");
-    if (m->off == 0) {
+    /* A file that will not finish in this call is checked up front, so a changed file
+     * fails before its bytes stream out; for the rest the short read and the probe
+     * below are enough. */
+    if (m->off == 0 && p->size >= room) {
         struct stat sb;
         if (fstat(p->fd, &sb) != 0)
             return fail_sys(m, errno, "cannot stat file");
@@ -437,6 +442,8 @@ static waweb_mp_status read_file(waweb_multipart *m, mp_part *p, char *buf, size
             return fail(m, WAWEB_MP_ECHANGED, "file changed size after it was added");
     }
     if (m->off == p->size) {
+        if (m->file_end_seen)
+            return WAWEB_MP_OK;
         /* One byte past the recorded end proves the file did not grow meanwhile. */
         char probe;
         ssize_t r;
@@ -450,15 +457,19 @@ static waweb_mp_status read_file(waweb_multipart *m, mp_part *p, char *buf, size
         return WAWEB_MP_OK;
     }
     uint64_t left = p->size - m->off;
-    size_t want = left < room ? (size_t)left : room;
+    /* With room to spare, ask one byte more: getting it means the file grew, getting
+     * exactly the rest proves the end without a separate probe. */
+    size_t want = left < room ? (size_t)left + 1 : room;
     ssize_t r;
     do
         r = pread(p->fd, buf, want, (off_t)m->off);
     while (r < 0 && errno == EINTR);
     if (r < 0)
         return fail_sys(m, errno, "cannot read file");
-    if (r == 0)
+    if (r == 0 || (uint64_t)r > left)
         return fail(m, WAWEB_MP_ECHANGED, "file changed size after it was added");
+    if ((uint64_t)r == left && want > left)
+        m->file_end_seen = 1;
     m->off += (uint64_t)r;
     *got = (size_t)r;
     return WAWEB_MP_OK;
@@ -486,6 +497,7 @@ waweb_mp_status waweb_multipart_read(waweb_multipart *m, char *buf, size_t cap, 
                 } else {
                     m->phase = PH_FILE;
                     m->off = 0;
+                    m->file_end_seen = 0;
                 }
             }
         } else if (m->phase == PH_FILE) {

@@ -277,7 +277,7 @@ static VALUE jid_itself(int argc, VALUE *argv, VALUE self)
 void waweb_init_jid(VALUE mod)
 {
     cJID = rb_define_class_under(mod, "JID", rb_cObject);
-    rb_gc_register_mark_object(cJID);
+    rb_gc_register_address(&cJID);
     rb_undef_alloc_func(cJID);
     rb_undef_method(CLASS_OF(cJID), "new");
 
