@@ -99,50 +99,127 @@ typedef struct {
         s, sizeof(s) - 1, k                                                                        \
     }
 
-/* Root of a v7 message, root of an envelope, and an envelope's payload share one table:
- * the level (root or payload) keeps them apart. */
-static const keydef_t MSG_KEYS[] = {
-    KEY("id", S_ID),
-    KEY("from", S_FROM),
-    KEY("body", S_BODY),
-    KEY("chat_id", S_CHAT_ID),
-    KEY("timestamp", S_TIMESTAMP),
-    KEY("from_lid", S_FROM_LID),
-    KEY("from_name", S_FROM_NAME),
-    KEY("is_from_me", K_IS_FROM_ME),
-    KEY("event", S_EVENT),
-    KEY("payload", K_PAYLOAD),
-    KEY("device_id", S_DEVICE_ID),
-    KEY("image", K_IMAGE),
-    KEY("video", K_VIDEO),
-    KEY("audio", K_AUDIO),
-    KEY("document", K_DOCUMENT),
-    KEY("sticker", K_STICKER),
-    KEY("video_note", K_VIDEO_NOTE),
-    KEY("location", K_LOCATION),
-    KEY("live_location", K_LIVE_LOCATION),
-    KEY("contact", K_CONTACT),
-    KEY("contacts_array", K_CONTACTS_ARRAY),
-    KEY("replied_to_id", S_REPLIED_TO_ID),
-    KEY("reaction", S_REACTION),
-    KEY("reacted_message_id", S_REACTED_ID),
-    KEY("revoked_message_id", S_REVOKED_ID),
-    KEY("original_message_id", S_ORIGINAL_ID),
-    KEY("deleted_message_id", S_DELETED_ID),
-    KEY("was_from_me", K_WAS_FROM_ME),
-    KEY("ids", K_IDS),
-    KEY("receipt_type", S_RECEIPT_TYPE),
-    KEY("jids", K_JIDS),
-    KEY("type", S_TYPE),
-    KEY("group_name", S_GROUP_NAME),
-    KEY("sender_display_name", S_DISPLAY_NAME),
-    /* v7 flat */
-    KEY("message", K_MESSAGE),
-    KEY("pushname", S_PUSHNAME),
-    KEY("sender_id", S_SENDER_ID),
-    KEY("action", S_ACTION),
-    KEY("edited_text", S_EDITED_TEXT),
-};
+/* Root of a v7 message, root of an envelope, and an envelope's payload share one key
+ * set: the level (root or payload) keeps them apart. A switch on the length keeps the
+ * lookup to one or two short compares per key (this runs for every key of the body). */
+static unsigned char msg_key(const unsigned char *k, size_t len)
+{
+#define IS(lit) (memcmp(k, lit, sizeof(lit) - 1) == 0)
+    switch (len) {
+    case 2:
+        if (IS("id"))
+            return S_ID;
+        break;
+    case 3:
+        if (IS("ids"))
+            return K_IDS;
+        break;
+    case 4:
+        if (IS("from"))
+            return S_FROM;
+        if (IS("body"))
+            return S_BODY;
+        if (IS("jids"))
+            return K_JIDS;
+        if (IS("type"))
+            return S_TYPE;
+        break;
+    case 5:
+        if (IS("event"))
+            return S_EVENT;
+        if (IS("image"))
+            return K_IMAGE;
+        if (IS("video"))
+            return K_VIDEO;
+        if (IS("audio"))
+            return K_AUDIO;
+        break;
+    case 6:
+        if (IS("action"))
+            return S_ACTION;
+        break;
+    case 7:
+        if (IS("chat_id"))
+            return S_CHAT_ID;
+        if (IS("payload"))
+            return K_PAYLOAD;
+        if (IS("sticker"))
+            return K_STICKER;
+        if (IS("contact"))
+            return K_CONTACT;
+        if (IS("message"))
+            return K_MESSAGE;
+        break;
+    case 8:
+        if (IS("from_lid"))
+            return S_FROM_LID;
+        if (IS("document"))
+            return K_DOCUMENT;
+        if (IS("location"))
+            return K_LOCATION;
+        if (IS("reaction"))
+            return S_REACTION;
+        if (IS("pushname"))
+            return S_PUSHNAME;
+        break;
+    case 9:
+        if (IS("timestamp"))
+            return S_TIMESTAMP;
+        if (IS("from_name"))
+            return S_FROM_NAME;
+        if (IS("device_id"))
+            return S_DEVICE_ID;
+        if (IS("sender_id"))
+            return S_SENDER_ID;
+        break;
+    case 10:
+        if (IS("is_from_me"))
+            return K_IS_FROM_ME;
+        if (IS("video_note"))
+            return K_VIDEO_NOTE;
+        if (IS("group_name"))
+            return S_GROUP_NAME;
+        break;
+    case 11:
+        if (IS("was_from_me"))
+            return K_WAS_FROM_ME;
+        if (IS("edited_text"))
+            return S_EDITED_TEXT;
+        break;
+    case 12:
+        if (IS("receipt_type"))
+            return S_RECEIPT_TYPE;
+        break;
+    case 13:
+        if (IS("live_location"))
+            return K_LIVE_LOCATION;
+        if (IS("replied_to_id"))
+            return S_REPLIED_TO_ID;
+        break;
+    case 14:
+        if (IS("contacts_array"))
+            return K_CONTACTS_ARRAY;
+        break;
+    case 18:
+        if (IS("reacted_message_id"))
+            return S_REACTED_ID;
+        if (IS("revoked_message_id"))
+            return S_REVOKED_ID;
+        if (IS("deleted_message_id"))
+            return S_DELETED_ID;
+        break;
+    case 19:
+        if (IS("original_message_id"))
+            return S_ORIGINAL_ID;
+        if (IS("sender_display_name"))
+            return S_DISPLAY_NAME;
+        break;
+    default:
+        break;
+    }
+#undef IS
+    return K_NONE;
+}
 static const keydef_t V7_MESSAGE_KEYS[] = {
     KEY("text", S_V7_TEXT),
     KEY("id", S_V7_ID),
@@ -197,8 +274,24 @@ typedef struct {
     size_t count;         /* arrays: elements seen so far */
 } frame_t;
 
+/* yajl allocates its handle, lexer and buffers (seven blocks, two of 2 KB) per parse. They
+ * come from this block on the stack; only what outgrows it goes to malloc. */
+#define SCRATCH_SIZE 5120
+#define SCRATCH_ALIGN 16
+typedef struct {
+    size_t used;
+    size_t last; /* offset of the newest block's header, so it can grow in place */
+    union {
+        unsigned char bytes[SCRATCH_SIZE];
+        long double ld;
+        void *ptr;
+        long long ll;
+    } mem;
+} scratch_t;
+
 typedef struct {
     yajl_handle yajl;
+    scratch_t scratch;
     frame_t stack[WAWEB_PL_MAX_DEPTH];
     int depth;
     level_t lv[2];
@@ -208,12 +301,30 @@ typedef struct {
 
 /* ---- arena and lists ---------------------------------------------------------- */
 
+/* Most kept bytes are strings of the body: size the arena from it up front so a
+ * typical webhook needs one allocation. */
+#define ARENA_MIN 256
+#define ARENA_PRESIZE_MAX (64 * 1024)
+
+static int arena_reserve(waweb_pl_event_t *ev, size_t cap)
+{
+    if (cap < ARENA_MIN)
+        cap = ARENA_MIN;
+    if (cap > ARENA_PRESIZE_MAX)
+        cap = ARENA_PRESIZE_MAX;
+    ev->buf = malloc(cap);
+    if (!ev->buf)
+        return 0;
+    ev->buf_cap = cap;
+    return 1;
+}
+
 static int arena_put(waweb_pl_event_t *ev, const char *p, size_t len, waweb_pl_span_t *out)
 {
     if (len > SIZE_MAX / 2 - ev->buf_len)
         return 0;
     if (ev->buf_len + len > ev->buf_cap) {
-        size_t cap = ev->buf_cap ? ev->buf_cap : 512;
+        size_t cap = ev->buf_cap ? ev->buf_cap : ARENA_MIN;
         while (cap < ev->buf_len + len)
             cap *= 2;
         char *nb = realloc(ev->buf, cap);
@@ -274,6 +385,63 @@ static int span_prefix(const waweb_pl_event_t *ev, waweb_pl_span_t sp, const cha
     return present(sp) && sp.len >= n && memcmp(span_ptr(ev, sp), lit, n) == 0;
 }
 
+/* ---- yajl's allocator ---------------------------------------------------------- */
+
+static size_t round_up(size_t n)
+{
+    return (n + (SCRATCH_ALIGN - 1)) & ~(size_t)(SCRATCH_ALIGN - 1);
+}
+
+static int in_scratch(const scratch_t *sc, const void *ptr)
+{
+    const unsigned char *p = ptr;
+    return p >= sc->mem.bytes && p < sc->mem.bytes + SCRATCH_SIZE;
+}
+
+/* Each scratch block is preceded by a SCRATCH_ALIGN-byte header holding its size. */
+static void *sc_malloc(void *ctx, size_t size)
+{
+    scratch_t *sc = ctx;
+    if (size <= SCRATCH_SIZE && round_up(size) + SCRATCH_ALIGN <= SCRATCH_SIZE - sc->used) {
+        unsigned char *hdr = sc->mem.bytes + sc->used;
+        memcpy(hdr, &size, sizeof(size));
+        sc->last = sc->used;
+        sc->used += SCRATCH_ALIGN + round_up(size);
+        return hdr + SCRATCH_ALIGN;
+    }
+    return malloc(size);
+}
+
+static void *sc_realloc(void *ctx, void *ptr, size_t size)
+{
+    scratch_t *sc = ctx;
+    if (!ptr)
+        return sc_malloc(ctx, size);
+    if (!in_scratch(sc, ptr))
+        return realloc(ptr, size);
+    unsigned char *hdr = (unsigned char *)ptr - SCRATCH_ALIGN;
+    size_t old;
+    memcpy(&old, hdr, sizeof(old));
+    size_t at = (size_t)(hdr - sc->mem.bytes);
+    if (at == sc->last && size <= SCRATCH_SIZE &&
+        round_up(size) + SCRATCH_ALIGN <= SCRATCH_SIZE - at) {
+        memcpy(hdr, &size, sizeof(size));
+        sc->used = at + SCRATCH_ALIGN + round_up(size);
+        return ptr;
+    }
+    void *np = sc_malloc(ctx, size);
+    if (np)
+        memcpy(np, ptr, old < size ? old : size);
+    return np; /* the old scratch block is simply abandoned */
+}
+
+static void sc_free(void *ctx, void *ptr)
+{
+    scratch_t *sc = ctx;
+    if (ptr && !in_scratch(sc, ptr))
+        free(ptr);
+}
+
 /* ---- callbacks ------------------------------------------------------------------ */
 
 static int fail(parser_t *p, waweb_pl_status_t st)
@@ -285,7 +453,7 @@ static int fail(parser_t *p, waweb_pl_status_t st)
 static unsigned char lookup(const keydef_t *tab, size_t n, const unsigned char *k, size_t len)
 {
     for (size_t i = 0; i < n; i++)
-        if (tab[i].len == len && memcmp(tab[i].name, k, len) == 0)
+        if (tab[i].len == len && tab[i].name[0] == (char)k[0] && memcmp(tab[i].name, k, len) == 0)
             return tab[i].key;
     return K_NONE;
 }
@@ -483,7 +651,7 @@ static int on_map_key(void *ctx, const unsigned char *k, size_t len)
     frame_t *f = &p->stack[p->depth - 1];
     switch (f->ctx) {
     case C_MSG:
-        f->key = lookup(MSG_KEYS, COUNT_OF(MSG_KEYS), k, len);
+        f->key = msg_key(k, len);
         break;
     case C_V7_MESSAGE:
         f->key = lookup(V7_MESSAGE_KEYS, COUNT_OF(V7_MESSAGE_KEYS), k, len);
@@ -911,7 +1079,10 @@ waweb_pl_status_t waweb_pl_classify(const char *json, size_t len, size_t max_byt
     init_event(ev);
     memset(err, 0, sizeof(*err));
     if (len > max_bytes) {
-        set_error(err, WAWEB_PL_ERR_TOO_LARGE, max_bytes, "webhook body larger than max_bytes");
+        char what[WAWEB_PL_ERROR_MAX];
+        snprintf(what, sizeof(what), "webhook body of %zu bytes is over max_bytes (%zu)", len,
+                 max_bytes);
+        set_error(err, WAWEB_PL_ERR_TOO_LARGE, max_bytes, what);
         return err->status;
     }
     /* The top level must be an object: checked up front so the offset is the value's. */
@@ -929,12 +1100,22 @@ waweb_pl_status_t waweb_pl_classify(const char *json, size_t len, size_t max_byt
         return err->status;
     }
 
-    memset(&p, 0, sizeof(p));
+    /* the frame stack is written before it is read: no need to clear its 1 KB */
+    p.depth = 0;
+    p.fail = WAWEB_PL_OK;
     init_level(&p.lv[0]);
     init_level(&p.lv[1]);
     p.ev = ev;
-    p.yajl = yajl_alloc(&CALLBACKS, NULL, &p);
+    if (!arena_reserve(ev, len < ARENA_PRESIZE_MAX ? len + 256 : ARENA_PRESIZE_MAX)) {
+        set_error(err, WAWEB_PL_ERR_NOMEM, 0, "out of memory");
+        return err->status;
+    }
+    p.scratch.used = 0;
+    p.scratch.last = 0;
+    yajl_alloc_funcs afs = {sc_malloc, sc_realloc, sc_free, &p.scratch};
+    p.yajl = yajl_alloc(&CALLBACKS, &afs, &p);
     if (!p.yajl) {
+        waweb_pl_event_free(ev);
         set_error(err, WAWEB_PL_ERR_NOMEM, 0, "out of memory");
         return err->status;
     }
