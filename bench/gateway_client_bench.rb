@@ -13,10 +13,10 @@ module GatewayClientBench
 
   def now = Process.clock_gettime(Process::CLOCK_MONOTONIC)
 
-  def mean_latency(count)
-    5.times { yield } # warm up
+  def mean_latency(count, &)
+    5.times(&) # warm up
     started = now
-    count.times { yield }
+    count.times(&)
     (now - started) / count
   end
 
@@ -26,30 +26,43 @@ module GatewayClientBench
     threads * per_thread / (now - started)
   end
 
+  def us(seconds) = one_decimal(seconds * 1e6)
+  def one_decimal(value) = format("%.1f", value)
+
+  def report(name, detail, ratio, target)
+    puts "#{name.ljust(44)} #{detail} | #{format('%.2f', ratio)}x (target >= #{target}x)"
+  end
+
+  def sequential(gateway, client, body)
+    auth = { username: gateway.username, password: gateway.password }
+    native = mean_latency(200) { client.post_json("/send/message", body) }
+    reference = mean_latency(200) do
+      response = HTTParty.post("#{gateway.url}/send/message", body: JSON.generate(body), basic_auth: auth,
+                                                              headers: { "Content-Type" => "application/json" })
+      raise "HTTParty got #{response.code}" unless response.code == 200
+    end
+    report("200 sequential /send/message, mean latency",
+           "C #{us(native)} us | HTTParty #{us(reference)} us", reference / native, 2)
+  end
+
+  def threaded(gateway, client, body)
+    gateway.latency = 0.02
+    one = throughput(1, 25) { client.post_json("/send/message", body) }
+    eight = throughput(8, 25) { client.post_json("/send/message", body) }
+    report("20 ms gateway, throughput",
+           "8 threads #{one_decimal(eight)} req/s | 1 thread #{one_decimal(one)} req/s", eight / one, 5)
+  ensure
+    gateway.latency = 0
+  end
+
   def run
     gateway = FakeGateway.start
     client = WawebNative::Gateway::Client.new(base_url: gateway.url, username: gateway.username,
                                               password: gateway.password)
     body = { phone: "6281234567890", message: "Hello from the benchmark" }
-    auth = { username: gateway.username, password: gateway.password }
-
-    native = mean_latency(200) { client.post_json("/send/message", body) }
-    reference = mean_latency(200) do
-      response = HTTParty.post("#{gateway.url}/send/message", body: JSON.generate(body), basic_auth: auth,
-                                                               headers: { "Content-Type" => "application/json" })
-      raise "HTTParty got #{response.code}" unless response.code == 200
-    end
-    ratio1 = reference / native
-    printf("%-44s C %8.1f us | HTTParty %8.1f us | %6.2fx (target >= 2x)\n",
-           "200 sequential /send/message, mean latency", native * 1e6, reference * 1e6, ratio1)
-
-    gateway.latency = 0.02
-    one = throughput(1, 25) { client.post_json("/send/message", body) }
-    eight = throughput(8, 25) { client.post_json("/send/message", body) }
-    ratio2 = eight / one
-    printf("%-44s 8 threads %7.1f req/s | 1 thread %7.1f req/s | %6.2fx (target >= 5x)\n",
-           "20 ms gateway, throughput", eight, one, ratio2)
-    printf("connections opened by the client: %d for %d requests\n", client.stats[:connects], client.stats[:requests])
+    sequential(gateway, client, body)
+    threaded(gateway, client, body)
+    puts "connections opened by the client: #{client.stats[:connects]} for #{client.stats[:requests]} requests"
   ensure
     gateway&.stop
   end

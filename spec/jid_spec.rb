@@ -140,6 +140,7 @@ RSpec.describe WawebNative::JID do # rubocop:disable RSpec/SpecFilePathFormat
 
     it "is a frozen value with every part" do
       expect(jid).to be_frozen
+      expect(Ractor.shareable?(jid)).to be(true)
       expect(jid.user).to eq("5511987654321")
       expect(jid.agent).to eq(1)
       expect(jid.device).to eq(12)

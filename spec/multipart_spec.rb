@@ -5,6 +5,8 @@ require "rack"
 require "stringio"
 require "tmpdir"
 require "English"
+require "net/http"
+require "socket"
 
 RSpec.describe WawebNative::Multipart do # rubocop:disable RSpec/SpecFilePathFormat -- spec layout is one file per concern
   let(:dir) { Dir.mktmpdir("waweb_mp") }
@@ -103,6 +105,35 @@ RSpec.describe WawebNative::Multipart do # rubocop:disable RSpec/SpecFilePathFor
     params = rack_parse(m, m)
     expect(params["k"]).to eq("v")
     expect(params["f"][:tempfile].read).to eq("abc" * 50_000)
+  end
+
+  it "streams as a Net::HTTP body_stream" do
+    server = TCPServer.new("127.0.0.1", 0)
+    received = Thread.new do
+      client = server.accept
+      head = +""
+      head << client.readpartial(1) until head.end_with?("\r\n\r\n")
+      length = head[/^Content-Length: (\d+)/i, 1].to_i
+      body = client.read(length)
+      client.write("HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n")
+      client.close
+      [head, body]
+    end
+    m = described_class.new
+    m.add_field("phone", "628123")
+    m.add_file("video", write_file("v.mp4", Random.new(3).bytes(300_000)), content_type: "video/mp4")
+    request = Net::HTTP::Post.new("/send/video", "Content-Type" => m.content_type,
+                                                 "Content-Length" => m.content_length.to_s)
+    request.body_stream = m
+    response = Net::HTTP.start("127.0.0.1", server.addr[1]) { |http| http.request(request) }
+    expect(response.code).to eq("204")
+    head, body = received.value
+    expect(head).to include("Content-Length: #{m.content_length}")
+    expect(body.bytesize).to eq(m.content_length)
+    m.rewind
+    expect(body).to eq(m.read)
+  ensure
+    server&.close
   end
 
   it "escapes quotes, CR and LF in names and filenames so no header can be injected" do

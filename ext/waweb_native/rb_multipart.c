@@ -380,20 +380,20 @@ void waweb_init_multipart(VALUE mod)
     id_filename = rb_intern("filename");
     id_content_type = rb_intern("content_type");
     id_start = rb_intern("start");
+    rb_gc_register_address(&minor_gc_opts);
     minor_gc_opts = rb_hash_new();
     rb_hash_aset(minor_gc_opts, ID2SYM(rb_intern("full_mark")), Qfalse);
     rb_hash_aset(minor_gc_opts, ID2SYM(rb_intern("immediate_sweep")), Qtrue);
     rb_obj_freeze(minor_gc_opts);
-    rb_gc_register_mark_object(minor_gc_opts);
 
     cMultipart = rb_define_class_under(mod, "Multipart", rb_cObject);
-    rb_gc_register_mark_object(cMultipart);
+    rb_gc_register_address(&cMultipart);
     eInvalidPart = rb_define_class_under(cMultipart, "InvalidPart", rb_eArgError);
     rb_include_module(eInvalidPart, waweb_eError);
-    rb_gc_register_mark_object(eInvalidPart);
+    rb_gc_register_address(&eInvalidPart);
     eFileChanged = rb_define_class_under(cMultipart, "FileChanged", rb_eIOError);
     rb_include_module(eFileChanged, waweb_eError);
-    rb_gc_register_mark_object(eFileChanged);
+    rb_gc_register_address(&eFileChanged);
 
     rb_define_alloc_func(cMultipart, mp_alloc);
     rb_define_method(cMultipart, "initialize", mp_initialize, -1);

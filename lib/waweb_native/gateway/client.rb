@@ -17,12 +17,11 @@ module WawebNative
       attr_reader :base_url, :username, :device_id, :open_timeout, :timeout
 
       # The password is handed to C memory and not kept in any instance variable.
-      def initialize(base_url:, username:, password:, device_id: nil, open_timeout: 5, timeout: 30,
+      def initialize(base_url:, username:, password:, device_id: nil, open_timeout: 5, timeout: 30, # rubocop:disable Metrics/ParameterLists
                      max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES)
         @base_url = validate_base_url(base_url.to_s).freeze
         @username = username.to_s.dup.freeze
-        @device_id = device_id&.to_s&.dup&.freeze
-        @device_id = nil if @device_id&.empty?
+        @device_id = device_id.nil? || device_id.to_s.empty? ? nil : device_id.to_s.dup.freeze
         @open_timeout = open_timeout
         @timeout = timeout
         _setup(@base_url, @username, password.to_s, @device_id, milliseconds(open_timeout), milliseconds(timeout),
@@ -42,7 +41,10 @@ module WawebNative
         pairs = fields.to_a.map { |name, value| [name.to_s, value.to_s] }
         parts = Array(files).map do |file|
           disk = file.fetch(:path).to_s
-          raise ArgumentError, "upload file not found or unreadable: #{disk}" unless File.file?(disk) && File.readable?(disk)
+          unless File.file?(disk) && File.readable?(disk)
+            raise ArgumentError,
+                  "upload file not found or unreadable: #{disk}"
+          end
 
           [file.fetch(:name).to_s, disk, (file[:filename] || File.basename(disk)).to_s, file[:content_type]&.to_s]
         end
@@ -94,7 +96,7 @@ module WawebNative
       def checked(verb, path, response)
         return response if response.success?
 
-        raise Error.for_response(response, verb, "#{base_url}#{path.to_s.start_with?('/') ? '' : '/'}#{path}")
+        raise Error.for_response(response, verb, "#{base_url}#{'/' unless path.to_s.start_with?('/')}#{path}")
       end
 
       def download_to_path(path, file_path, max_bytes)

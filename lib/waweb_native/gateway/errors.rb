@@ -50,8 +50,10 @@ module WawebNative
         def classify(status, code, text)
           case status
           when 401
-            return [AuthenticationError, "The gateway refused the credentials. Check the Basic Auth " \
-                                         "username and password."] if code.nil?
+            if code.nil?
+              return [AuthenticationError, "The gateway refused the credentials. Check the Basic Auth " \
+                                           "username and password."]
+            end
 
             [NotLoggedInError, "WhatsApp is not connected. Scan the QR code again on the connection page."]
           when 429 then [RateLimitedError, "WhatsApp is rate limiting this number: wait before sending again."]
