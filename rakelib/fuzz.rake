@@ -11,7 +11,8 @@ require "fileutils"
 # Corpora: the committed seeds in ext/waweb_native/fuzz/corpus/<harness>/ (plus, for the
 # payload harness, the webhook fixtures) are read; what the fuzzer grows goes to
 # tmp/fuzz/corpus/<harness>/. `rake fuzz:merge` minimises both into the committed
-# directory (-merge=1). FUZZ=jid,payload limits the harnesses.
+# directory (-merge=1). FUZZ=jid,payload limits the harnesses; FUZZ_CFLAGS adds compiler
+# flags (e.g. -fno-sanitize=pointer-overflow to look past a known report).
 module Fuzz
   PROJECT = File.expand_path("..", __dir__)
   EXT = File.join(PROJECT, "ext/waweb_native")
@@ -52,7 +53,7 @@ module Fuzz
     libs = %w[-lyajl -lcrypto] if libs.empty?
     cmd = [clang, "-std=c99", "-g", "-O1", "-Wall", "-Wextra", "-Wno-unused-parameter",
            "-fno-omit-frame-pointer", "-fsanitize=fuzzer,address,undefined",
-           "-fno-sanitize-recover=undefined", "-I#{EXT}", "-o", bin,
+           "-fno-sanitize-recover=undefined", *ENV.fetch("FUZZ_CFLAGS", "").split, "-I#{EXT}", "-o", bin,
            File.join(SRC, "fuzz_#{name}.c"), *cores, *libs]
     puts "+ #{cmd.join(' ')}"
     system(*cmd) || abort("fuzz: building fuzz_#{name} failed")
