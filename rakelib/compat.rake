@@ -8,7 +8,7 @@
 # The project is copied (not bind-mounted) into the chroot, so nothing in the chroot can
 # reach back into the work tree; only /proc is mounted, and always unmounted afterwards.
 # By default only the specs that do not need Rails run (a small Gemfile: rake,
-# rake-compiler, rspec, rack); WAWEB_COMPAT_RAILS=1 uses the project's Gemfile and runs
+# rake-compiler, rspec, rack, puma for the fake gateway); WAWEB_COMPAT_RAILS=1 uses the project's Gemfile and runs
 # the whole suite instead (bundles Rails; the host specs need PostgreSQL and Redis).
 require "English"
 module Compat
@@ -68,9 +68,21 @@ module Compat
     File.write(inside(".waweb-bootstrapped"), "#{Time.now.utc}\n")
   end
 
+  # The chroot trusts what the host trusts (e.g. the CA of a TLS-inspecting proxy), so
+  # gem and bundler reach RubyGems the way the host does.
+  def host_trust
+    bundle = [ENV.fetch("SSL_CERT_FILE", nil), "/etc/ssl/certs/ca-certificates.crt"].compact.find { |f| File.file?(f) }
+    return {} unless bundle
+
+    FileUtils.mkdir_p(inside("etc/ssl/certs"))
+    FileUtils.cp(bundle, inside("etc/ssl/certs/waweb-host-trust.crt"))
+    { "SSL_CERT_FILE" => "/etc/ssl/certs/waweb-host-trust.crt" }
+  end
+
   # Runs a bash script inside the chroot with /proc mounted, unmounting it whatever happens.
   def in_chroot(script, env = {})
     FileUtils.cp("/etc/resolv.conf", inside("etc/resolv.conf")) if File.exist?("/etc/resolv.conf")
+    env = env.merge(host_trust)
     proc_dir = inside("proc")
     mounted = []
     begin
@@ -139,6 +151,8 @@ module Compat
       gem "rake-compiler"
       gem "rspec"
       gem "rack", "~> 3.0"
+      gem "puma", "~> 6.4"
+      gem "base64"
     RUBY
 
     def run_suite(rails)
