@@ -61,15 +61,39 @@ module ValgrindRun
     "#{kind}: #{what}\n#{frames.join("\n")}"
   end
 
+  # Forked children (specs that fork) end with exit!, freeing nothing, and a client's
+  # child deliberately drops the parent's pooled handles: their leak reports are not
+  # leaks of a running process, so leaks count in the main process only; invalid
+  # accesses and uninitialised values count everywhere.
   def analyse(xml_files)
-    ours = []
-    others = 0
-    xml_files.each do |f|
-      File.read(f, encoding: "BINARY").scan(%r{<error>.*?</error>}m).each do |e|
-        ours?(e) ? ours << describe(e) : others += 1
-      end
+    texts = xml_files.to_h { |f| [f, File.read(f, encoding: "BINARY")] }
+    pids = texts.values.map { |t| t[%r{<pid>(\d+)</pid>}, 1] }
+    errors = texts.values.flat_map do |text|
+      child = pids.include?(text[%r{<ppid>(\d+)</ppid>}, 1])
+      text.scan(%r{<error>.*?</error>}m).map { |e| [e, child] }
     end
-    [ours, others]
+    ours = errors.select { |e, child| counts?(e, child) }.map { |e, _| describe(e) }
+    [ours, errors.size - ours.size]
+  end
+
+  def counts?(error_xml, child)
+    leak = error_xml[%r{<kind>(.*?)</kind>}m, 1].to_s.start_with?("Leak_")
+    !(child && leak) && ours?(error_xml)
+  end
+
+  # Valgrind keeps file descriptors of its own and virtualises RLIMIT_NOFILE, so a spec
+  # that lowers the limit to provoke EMFILE cannot work under it (it runs in the plain
+  # and ASan suites).
+  EXCLUDE = /EMFILE/
+
+  def exclusions_file
+    path = File.join(DIR, "exclude.rb")
+    File.write(path, <<~RUBY)
+      # frozen_string_literal: true
+
+      RSpec.configure { |c| c.filter_run_excluding(full_description: #{EXCLUDE.inspect}) }
+    RUBY
+    path
   end
 end
 
@@ -89,7 +113,7 @@ namespace :spec do
     cmd = ["valgrind", "--tool=memcheck", "--xml=yes", "--xml-file=#{ValgrindRun::DIR}/memcheck.%p.xml",
            "--leak-check=full", "--show-leak-kinds=definite,indirect", "--errors-for-leak-kinds=definite,indirect",
            "--num-callers=40", "--error-limit=no", "--trace-children=no", "--read-var-info=no",
-           RbConfig.ruby, "-S", "rspec", "--format", "progress", *specs]
+           RbConfig.ruby, "-S", "rspec", "--require", ValgrindRun.exclusions_file, "--format", "progress", *specs]
     puts "==> #{cmd.join(' ')}"
     ok = system(env, *cmd, chdir: ValgrindRun::PROJECT)
     ours, others = ValgrindRun.analyse(Dir[File.join(ValgrindRun::DIR, "*.xml")])
