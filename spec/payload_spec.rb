@@ -315,6 +315,11 @@ RSpec.describe WawebNative::Payload do # rubocop:disable RSpec/SpecFilePathForma
       end
     end
 
+    it "treats an empty media path as no media" do
+      expect(classify(message(image: "")).kind).to eq(:unsupported)
+      expect(classify(message(image: nil, body: "hi")).kind).to eq(:text)
+    end
+
     it "prefers media over the caption copied into body" do
       event = classify(message(body: "cap", video: { path: "v.mp4", caption: "cap" }))
       expect([event.kind, event.text, event.caption]).to eq([:video, "cap", "cap"])

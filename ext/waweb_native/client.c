@@ -33,7 +33,7 @@ struct waweb_client {
     pthread_mutex_t lock; /* guards idle and idle_count */
     waweb_slot *idle;
     long idle_count;
-    pid_t pid; /* process that created the pooled handles */
+    unsigned long generation; /* fork generation that created the pooled handles */
     long requests;
     long connects;
     long last_connects;
@@ -41,10 +41,20 @@ struct waweb_client {
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 static CURLcode global_result = CURLE_FAILED_INIT;
+/* Bumped in every forked child: cheaper than a getpid() syscall per request. */
+static volatile unsigned long fork_generation = 0;
+
+static void after_fork_in_child(void)
+{
+    fork_generation++;
+}
 
 static void global_init_once(void)
 {
     global_result = curl_global_init(CURL_GLOBAL_DEFAULT);
+    if (global_result == CURLE_OK && pthread_atfork(NULL, NULL, after_fork_in_child) != 0) {
+        global_result = CURLE_FAILED_INIT;
+    }
 }
 
 int waweb_http_global_init(void)
@@ -162,7 +172,7 @@ waweb_client *waweb_client_new(const waweb_client_config *cfg, waweb_http_status
         waweb_client_free(c);
         return NULL;
     }
-    c->pid = getpid();
+    c->generation = fork_generation;
     *status = WAWEB_HTTP_OK;
     return c;
 }
@@ -181,7 +191,7 @@ static void slot_free(waweb_slot *s)
 static void free_idle(waweb_client *c)
 {
     waweb_slot *s = c->idle, *next;
-    int owner = c->pid == getpid();
+    int owner = c->generation == fork_generation;
     while (s != NULL) {
         next = s->next;
         if (owner) {
@@ -219,11 +229,10 @@ void waweb_client_free(waweb_client *c)
  * child can be inside the pool while we reset it. */
 static void forget_parent(waweb_client *c)
 {
-    pid_t now = getpid();
-    if (c->pid != now) {
+    if (c->generation != fork_generation) {
         pthread_mutex_init(&c->lock, NULL);
         free_idle(c);
-        c->pid = now;
+        c->generation = fork_generation;
     }
 }
 

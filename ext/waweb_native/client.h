@@ -79,6 +79,7 @@ typedef struct {
     char error[256];
 } waweb_request;
 
+/* curl_global_init once, and a fork handler so pools notice they were inherited. */
 int waweb_http_global_init(void);
 
 /* Copies every string of cfg. Returns NULL and sets *status on allocation failure

@@ -458,9 +458,14 @@ static unsigned char lookup(const keydef_t *tab, size_t n, const unsigned char *
     return K_NONE;
 }
 
-/* The frame a new value belongs to, with its key (K_NONE in arrays) and array index. */
+/* The frame a new value belongs to, with its key (K_NONE in arrays) and array index;
+ * NULL for a value outside the top-level object (yajl should never give one). */
 static frame_t *value_slot(parser_t *p, unsigned char *key, size_t *index)
 {
+    if (p->depth == 0) {
+        p->fail = WAWEB_PL_ERR_NOT_OBJECT;
+        return NULL;
+    }
     frame_t *f = &p->stack[p->depth - 1];
     if (f->is_map) {
         *key = f->key;
@@ -478,6 +483,8 @@ static int on_string(void *ctx, const unsigned char *s, size_t len)
     unsigned char key;
     size_t index;
     frame_t *f = value_slot(p, &key, &index);
+    if (!f)
+        return 0;
     level_t *lv = &p->lv[f->level];
     waweb_pl_span_t sp;
 
@@ -491,7 +498,9 @@ static int on_string(void *ctx, const unsigned char *s, size_t len)
     if (f->ctx == C_SKIP || !f->is_map || key == K_NONE)
         return 1;
     if (f->ctx == C_MSG && key >= K_IMAGE && key <= K_STICKER) {
-        /* v8 media sent as a bare path */
+        /* v8 media sent as a bare path; an empty one is no media */
+        if (len == 0)
+            return 1;
         lv->media_key = key;
         key = S_MEDIA_PATH;
     }
@@ -534,6 +543,8 @@ static int on_number(void *ctx, const char *s, size_t len)
     unsigned char key;
     size_t index;
     frame_t *f = value_slot(p, &key, &index);
+    if (!f)
+        return 0;
     level_t *lv = &p->lv[f->level];
 
     if (f->ctx == C_LOCATION && (key == K_LAT || key == K_LON)) {
@@ -572,6 +583,8 @@ static int on_boolean(void *ctx, int b)
     unsigned char key;
     size_t index;
     frame_t *f = value_slot(p, &key, &index);
+    if (!f)
+        return 0;
     if (f->ctx != C_MSG)
         return 1;
     if (key == K_IS_FROM_ME)
@@ -586,8 +599,7 @@ static int on_null(void *ctx)
     parser_t *p = ctx;
     unsigned char key;
     size_t index;
-    value_slot(p, &key, &index);
-    return 1;
+    return value_slot(p, &key, &index) != NULL;
 }
 
 static int push(parser_t *p, unsigned char ctx, unsigned char level, unsigned char key, int is_map)
@@ -612,6 +624,8 @@ static int on_start_map(void *ctx)
     unsigned char key;
     size_t index;
     frame_t *f = value_slot(p, &key, &index);
+    if (!f)
+        return 0;
     unsigned char level = f->level;
     level_t *lv = &p->lv[level];
     unsigned char child = C_SKIP;
@@ -690,6 +704,8 @@ static int on_start_array(void *ctx)
     unsigned char key;
     size_t index;
     frame_t *f = value_slot(p, &key, &index);
+    if (!f)
+        return 0;
     level_t *lv = &p->lv[f->level];
 
     if (f->ctx == C_MSG && (key == K_IDS || key == K_JIDS)) {
@@ -1151,8 +1167,16 @@ waweb_pl_status_t waweb_pl_classify(const char *json, size_t len, size_t max_byt
         list_free(&p.lv[i].ids);
         list_free(&p.lv[i].jids);
     }
-    if (st != WAWEB_PL_OK)
+    if (st != WAWEB_PL_OK) {
         waweb_pl_event_free(ev);
+    } else if (ev->buf_cap - ev->buf_len > ARENA_MIN) {
+        /* events may live until the next GC: give back what the presize overestimated */
+        char *nb = realloc(ev->buf, ev->buf_len ? ev->buf_len : 1);
+        if (nb) {
+            ev->buf = nb;
+            ev->buf_cap = ev->buf_len ? ev->buf_len : 1;
+        }
+    }
     return st;
 }
 

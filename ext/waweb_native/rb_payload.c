@@ -45,9 +45,17 @@ static void event_compact(void *ptr)
         e->participants = rb_gc_location(e->participants);
 }
 
+/* Bytes the core malloc'ed for an event, reported to the GC: an Event is one small
+ * object, so without this many would pile up (with their arenas) between collections. */
+static size_t core_bytes(const waweb_pl_event_t *ev)
+{
+    return ev->buf_cap + (ev->ids.cap + ev->participants.cap) * sizeof(waweb_pl_span_t);
+}
+
 static void event_free(void *ptr)
 {
     event_t *e = ptr;
+    rb_gc_adjust_memory_usage(-(ssize_t)core_bytes(&e->ev));
     waweb_pl_event_free(&e->ev);
     xfree(e);
 }
@@ -55,8 +63,7 @@ static void event_free(void *ptr)
 static size_t event_size(const void *ptr)
 {
     const event_t *e = ptr;
-    return sizeof(*e) + e->ev.buf_cap +
-           (e->ev.ids.cap + e->ev.participants.cap) * sizeof(waweb_pl_span_t);
+    return sizeof(*e) + core_bytes(&e->ev);
 }
 
 /* Not FROZEN_SHAREABLE: readers fill the string cache of a frozen Event lazily. */
@@ -102,6 +109,7 @@ static VALUE payload_classify(VALUE self, VALUE raw)
         WAWEB_PL_OK)
         raise_parse_error(&err);
     RB_GC_GUARD(raw);
+    rb_gc_adjust_memory_usage((ssize_t)core_bytes(&e->ev));
     rb_obj_freeze(obj);
     return obj;
 }
@@ -266,7 +274,7 @@ void waweb_init_payload(VALUE mod)
     cEvent = rb_define_class_under(mod, "Event", rb_cObject);
     rb_undef_alloc_func(cEvent);
     rb_undef_method(CLASS_OF(cEvent), "new");
-    rb_gc_register_mark_object(cEvent);
+    rb_gc_register_address(&cEvent);
     id_iv_offset = rb_intern("@offset");
 
     sym_format[WAWEB_PL_FORMAT_V7] = sym("v7");

@@ -116,10 +116,11 @@ class FakeGateway
   end
 
   def start
-    log_writer = Puma::LogWriter.null
+    rack_env = ENV.fetch("RACK_ENV", nil) # Puma::Server.new sets it; a Rails host must not see that
     @server = Puma::Server.new(method(:call), Puma::Events.new,
-                               min_threads: 0, max_threads: 32, log_writer: log_writer,
+                               min_threads: 0, max_threads: 32, log_writer: Puma::LogWriter.null,
                                persistent_timeout: 60, environment: "test")
+    ENV["RACK_ENV"] = rack_env
     @server.add_tcp_listener("127.0.0.1", 0)
     @port = @server.connected_ports.first
     @server.run
