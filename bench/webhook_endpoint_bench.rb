@@ -41,10 +41,10 @@ module WebhookBench
   module_function
 
   # n requests on one keep-alive connection; returns [seconds, latencies].
-  def round(http, path, body, secret, n)
-    latencies = Array.new(n)
+  def round(http, path, body, secret, count)
+    latencies = Array.new(count)
     started = HostBench.now
-    n.times do |i|
+    count.times do |i|
       t = HostBench.now
       HostBench.post(http, path, body, secret)
       latencies[i] = HostBench.now - t
@@ -55,8 +55,9 @@ module WebhookBench
   def summary(name, total, latencies)
     sorted = latencies.sort
     mean = sorted.sum / sorted.size
-    printf("%-28s %8.0f req/s  mean %6.2f ms  p50 %6.2f ms  p99 %6.2f ms\n", name, sorted.size / total,
-           mean * 1000, sorted[sorted.size / 2] * 1000, sorted[(sorted.size * 0.99).floor] * 1000)
+    printf("%<name>-28s %<rate>8.0f req/s  mean %<mean>6.2f ms  p50 %<p50>6.2f ms  p99 %<p99>6.2f ms\n",
+           name: name, rate: sorted.size / total, mean: mean * 1000, p50: sorted[sorted.size / 2] * 1000,
+           p99: sorted[(sorted.size * 0.99).floor] * 1000)
     sorted.size / total
   end
 end
@@ -92,7 +93,8 @@ begin
   end
   gem_rate = WebhookBench.summary("gem endpoint (Metal + C)", totals[:gem], latencies[:gem])
   ref_rate = WebhookBench.summary("plain Rails controller", totals[:reference], latencies[:reference])
-  printf("endpoint ratio: %.2fx (target >= 2x); load average %s\n", gem_rate / ref_rate, HostBench.load_average)
+  printf("endpoint ratio: %<ratio>.2fx (target >= 2x); load average %<load>s\n",
+         ratio: gem_rate / ref_rate, load: HostBench.load_average)
 ensure
   http&.finish
   HostBench.stop(puma_pid)
