@@ -69,13 +69,16 @@ module HostBench
                     "timestamp" => "2026-08-01T10:06:00Z" })
   end
 
-  # Puma serving the host app in a forked child; returns [pid, port].
+  # Puma serving the host app in a forked child; returns [pid, port]. All threads from
+  # the start, as Rails' (and Chatwoot's) puma.rb sets them: Puma 6 with fewer spawned
+  # threads than max never sheds a busy keep-alive connection, so connections beyond
+  # the spawned threads wait unaccepted for as long as the others keep sending.
   def start_puma(threads: 4)
     reader, writer = IO.pipe
     ActiveRecord::Base.connection_pool.disconnect!
     pid = fork do
       reader.close
-      server = Puma::Server.new(Rails.application, nil, min_threads: 1, max_threads: threads,
+      server = Puma::Server.new(Rails.application, nil, min_threads: threads, max_threads: threads,
                                                         log_writer: Puma::LogWriter.null)
       server.add_tcp_listener("127.0.0.1", 0)
       writer.puts(server.connected_ports.first)
