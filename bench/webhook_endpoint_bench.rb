@@ -1,36 +1,11 @@
 # frozen_string_literal: true
 
-# The webhook endpoint on Puma, against a plain-Ruby Rails controller doing the same job
+# The webhook endpoint on Puma against a plain-Ruby Rails controller doing the same job
 # the common way (Channel lookup per request, OpenSSL::HMAC + secure compare, Rails JSON
-# params, the same enqueue), measured in one run over keep-alive HTTP on loopback; then
-# webhook POST to committed Message row with Puma + Sidekiq + PostgreSQL (messages/s).
+# params, the same enqueue), both mounted in the same app and measured in one run over
+# keep-alive HTTP on loopback, alternating rounds.
 # Needs PostgreSQL and Redis: eval "$(bin/services)" first (DATABASE_URL, REDIS_URL).
-require_relative "bench_helper"
-require "json"
-require "socket"
-require "openssl"
-require "securerandom"
-
-abort "bench needs DATABASE_URL and REDIS_URL: eval \"$(bin/services)\"" unless ENV["DATABASE_URL"] && ENV["REDIS_URL"]
-ENV["RAILS_ENV"] = "test"
-# Its own database next to the specs' one, so the rows it commits never meet a spec.
-if ENV["DATABASE_URL"].start_with?("postgres")
-  require "pg"
-  require "uri"
-  bench_url = URI(ENV.fetch("DATABASE_URL")).tap { |u| u.path = "/waweb_bench" }
-  begin
-    PG.connect(URI(ENV.fetch("DATABASE_URL")).tap { |u| u.path = "/postgres" }.to_s)
-      .tap { |c| c.exec("CREATE DATABASE waweb_bench") }.close
-  rescue PG::DuplicateDatabase
-    nil
-  end
-  ENV["DATABASE_URL"] = bench_url.to_s
-end
-ENV["CONVERSATION_MESSAGE_PER_MINUTE_LIMIT"] = "1000000" # the end-to-end run writes one chat fast
-require_relative "../spec/dummy/config/environment"
-require "puma"
-require "puma/server"
-require "sidekiq/api"
+require_relative "host_bench"
 
 module WebhookBench
   # The reference: what a Ruby-only gem would write with Rails' usual tools.
@@ -56,6 +31,7 @@ module WebhookBench
       given.bytesize == expected.bytesize && OpenSSL.fixed_length_secure_compare(given, expected)
     end
 
+    # Reads the event through Rails' JSON params parser, as a plain controller would.
     def ignored?
       event = params[:event].to_s
       IGNORED.include?(event) || event.start_with?("newsletter")
@@ -64,161 +40,63 @@ module WebhookBench
 
   module_function
 
-  def prepare_database
-    conn = ActiveRecord::Base.connection
-    ActiveRecord::Migration.verbose = false
-    ActiveRecord::Schema.verbose = false
-    load File.expand_path("../spec/dummy/db/schema.rb", __dir__) unless conn.table_exists?(:channel_whatsapp)
-    ActiveRecord::MigrationContext.new(WawebNative::Engine.paths["db/migrate"].existent).migrate
-  end
-
-  # A whatsapp_web channel saved without asking a gateway (none runs here).
-  def create_inbox(secret)
-    account = Account.create!(name: "bench")
-    channel = Channel::Whatsapp.new(account: account, provider: "whatsapp_web",
-                                    phone_number: "+62896#{format('%08d', rand(100_000_000))}",
-                                    provider_config: { "webhook_verify_token" => secret,
-                                                       "api_base_url" => "http://127.0.0.1:9" })
-    channel.save!(validate: false)
-    Inbox.create!(account: account, channel: channel, name: "bench")
-  end
-
-  # A text message of about 1 KB, shaped as the gateway's v8 envelope.
-  def body(id, sender: "628123456789")
-    payload = { "body" => "", "chat_id" => "#{sender}@s.whatsapp.net", "from" => "#{sender}@s.whatsapp.net",
-                "from_lid" => "251500000001@lid", "from_name" => "John Doe", "id" => id, "is_from_me" => false,
-                "timestamp" => "2026-08-01T10:00:00Z" }
-    shell = JSON.generate({ "device_id" => "6289600000001@s.whatsapp.net", "event" => "message", "payload" => payload })
-    payload["body"] = "lorem ipsum " * ((1024 - shell.bytesize) / 12)
-    JSON.generate({ "device_id" => "6289600000001@s.whatsapp.net", "event" => "message", "payload" => payload })
-  end
-
-  # Puma serving the host app in a child process; returns [pid, port].
-  def start_puma(threads: 4)
-    reader, writer = IO.pipe
-    pid = fork do
-      reader.close
-      server = Puma::Server.new(Rails.application, nil, min_threads: 1, max_threads: threads,
-                                                        log_writer: Puma::LogWriter.null)
-      server.add_tcp_listener("127.0.0.1", 0)
-      writer.puts(server.connected_ports.first)
-      writer.close
-      server.run.join
+  # n requests on one keep-alive connection; returns [seconds, latencies].
+  def round(http, path, body, secret, count)
+    latencies = Array.new(count)
+    started = HostBench.now
+    count.times do |i|
+      t = HostBench.now
+      HostBench.post(http, path, body, secret)
+      latencies[i] = HostBench.now - t
     end
-    writer.close
-    port = Integer(reader.gets)
-    reader.close
-    [pid, port]
+    [HostBench.now - started, latencies]
   end
 
-  def start_sidekiq
-    env_file = File.expand_path("../spec/dummy/config/environment.rb", __dir__)
-    Process.spawn({ "RAILS_ENV" => "test" }, "bundle", "exec", "sidekiq", "-r", env_file, "-c", "5",
-                  "-q", "high", "-q", "default", "-q", "low", out: File::NULL, err: File::NULL)
-  end
-
-  def wait_until(timeout)
-    deadline = Process.clock_gettime(Process::CLOCK_MONOTONIC) + timeout
-    until yield
-      raise "timed out" if Process.clock_gettime(Process::CLOCK_MONOTONIC) > deadline
-
-      sleep 0.01
-    end
-  end
-
-  # A minimal keep-alive HTTP/1.1 client: one write per request and TCP_NODELAY, so the
-  # figures are the server's (Net::HTTP's split writes stall on delayed ACKs on loopback).
-  class Connection
-    def initialize(port)
-      @socket = TCPSocket.new("127.0.0.1", port)
-      @socket.setsockopt(Socket::IPPROTO_TCP, Socket::TCP_NODELAY, 1)
-    end
-
-    def post(path, body, headers)
-      head = "POST #{path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: #{body.bytesize}\r\n"
-      headers.each { |name, value| head << "#{name}: #{value}\r\n" }
-      @socket.write(head << "\r\n" << body)
-      status_line = @socket.gets
-      length = 0
-      while (line = @socket.gets) != "\r\n"
-        length = line.split(":", 2).last.to_i if line.downcase.start_with?("content-length:")
-      end
-      @socket.read(length) if length.positive?
-      status_line.split[1]
-    end
-
-    def finish
-      @socket.close
-    end
-  end
-
-  def post(http, path, body, secret)
-    status = http.post(path, body, "Content-Type" => "application/json",
-                                   "X-Hub-Signature-256" => WawebNative::Signature.sign(secret, body))
-    raise "#{path}: HTTP #{status}" unless status == "200"
-  end
-
-  def compare_interleaved(name, native:, reference:, rounds: 7, seconds: 0.7)
-    pairs = Array.new(rounds) do
-      [Bench.ops_per_second(seconds: seconds, &native), Bench.ops_per_second(seconds: seconds, &reference)]
-    end
-    c, r = pairs.transpose.map { |list| list.sort[list.size / 2] }
-    per_round = pairs.map { |a, b| format("%<ratio>.1f", ratio: a / b) }.join(" ")
-    puts format("%<name>-34s C %<c>10.0f req/s | Ruby %<r>10.0f req/s | %<ratio>5.2fx " \
-                "(medians of %<rounds>d alternating rounds; per round: %<per_round>s)",
-                name: name, c: c, r: r, ratio: c / r, rounds: rounds, per_round: per_round)
-    c / r
-  end
-
-  def flush_redis
-    Sidekiq.redis { |r| r.call("FLUSHDB") }
+  def summary(name, total, latencies)
+    sorted = latencies.sort
+    mean = sorted.sum / sorted.size
+    printf("%<name>-28s %<rate>8.0f req/s  mean %<mean>6.2f ms  p50 %<p50>6.2f ms  p99 %<p99>6.2f ms\n",
+           name: name, rate: sorted.size / total, mean: mean * 1000, p50: sorted[sorted.size / 2] * 1000,
+           p99: sorted[(sorted.size * 0.99).floor] * 1000)
+    sorted.size / total
   end
 end
 
-WebhookBench.prepare_database
+HostBench.prepare_database
 secret = SecureRandom.hex(16)
-inbox = WebhookBench.create_inbox(secret)
+inbox = HostBench.create_inbox(secret)
 phone = inbox.channel.phone_number
 Rails.application.routes.disable_clear_and_finalize = true
 Rails.application.routes.draw { post "bench/reference/:phone_number", to: "webhook_bench/reference_webhooks#create" }
-WebhookBench.flush_redis
+HostBench.flush_redis
 
-puma_pid, port = WebhookBench.start_puma
+rounds = Integer(ENV.fetch("WAWEB_BENCH_ROUNDS", "6"))
+per_round = Integer(ENV.fetch("WAWEB_BENCH_REQUESTS", "300"))
+puma_pid, port = HostBench.start_puma
 begin
-  http = WebhookBench::Connection.new(port)
-  body = WebhookBench.body("BENCH1")
-  puts "webhook body: #{body.bytesize} bytes, Puma #{port}, #{ActiveRecord::Base.connection.adapter_name}"
-  # Alternating rounds and medians: on a shared machine the load moves between rounds.
-  ratio = WebhookBench.compare_interleaved(
-    "signed 1 KB webhook, Puma (req/s)",
-    native: -> { WebhookBench.post(http, "/webhooks/whatsapp_web/#{phone}", body, secret) },
-    reference: -> { WebhookBench.post(http, "/bench/reference/#{phone}", body, secret) }
-  )
-  puts format("endpoint ratio: %.2fx (target >= 2x)", ratio)
-  WebhookBench.flush_redis
-
-  # End to end: POST -> queue -> Sidekiq -> committed Message row.
-  sidekiq_pid = WebhookBench.start_sidekiq
-  WebhookBench.wait_until(60) { Sidekiq::ProcessSet.new.size.positive? }
-  count = Integer(ENV.fetch("WAWEB_BENCH_MESSAGES", "1000"))
-  senders = Array.new(20) { |i| "62812#{format('%07d', i)}" }
-  before = Message.where(inbox_id: inbox.id).count
-  started = Process.clock_gettime(Process::CLOCK_MONOTONIC)
-  count.times do |i|
-    WebhookBench.post(http, "/webhooks/whatsapp_web/#{phone}", WebhookBench.body("E2E#{i}", sender: senders[i % 20]),
-                      secret)
+  http = HostBench::Connection.new(port)
+  body = HostBench.text_body("BENCH1", sender: "628123456789", pad: 1024)
+  paths = { gem: "/webhooks/whatsapp_web/#{phone}", reference: "/bench/reference/#{phone}" }
+  puts "webhook body: #{body.bytesize} bytes, Puma 127.0.0.1:#{port} (4 threads), " \
+       "#{ActiveRecord::Base.connection.adapter_name}, #{rounds} alternating rounds x #{per_round} requests each"
+  paths.each_value { |path| WebhookBench.round(http, path, body, secret, 50) } # warm up both
+  totals = { gem: 0.0, reference: 0.0 }
+  latencies = { gem: [], reference: [] }
+  rounds.times do |r|
+    order = r.even? ? %i[gem reference] : %i[reference gem]
+    order.each do |which|
+      seconds, lat = WebhookBench.round(http, paths[which], body, secret, per_round)
+      totals[which] += seconds
+      latencies[which].concat(lat)
+    end
+    HostBench.flush_redis # keep the low queue from growing through the run
   end
-  posted = Process.clock_gettime(Process::CLOCK_MONOTONIC) - started
-  WebhookBench.wait_until(300) { Message.where(inbox_id: inbox.id).count >= before + count }
-  elapsed = Process.clock_gettime(Process::CLOCK_MONOTONIC) - started
-  puts format("end to end: %d messages, webhook POST to committed Message row, Puma + Sidekiq(5 threads) + %s: " \
-              "%.0f messages/s (all POSTs answered in %.2fs)",
-              count, ActiveRecord::Base.connection.adapter_name, count / elapsed, posted)
+  gem_rate = WebhookBench.summary("gem endpoint (Metal + C)", totals[:gem], latencies[:gem])
+  ref_rate = WebhookBench.summary("plain Rails controller", totals[:reference], latencies[:reference])
+  printf("endpoint ratio: %<ratio>.2fx (target >= 2x); load average %<load>s\n",
+         ratio: gem_rate / ref_rate, load: HostBench.load_average)
 ensure
   http&.finish
-  Process.kill("TERM", sidekiq_pid) if sidekiq_pid
-  Process.wait(sidekiq_pid) if sidekiq_pid
-  Process.kill("TERM", puma_pid)
-  Process.wait(puma_pid)
-  WebhookBench.flush_redis
+  HostBench.stop(puma_pid)
+  HostBench.flush_redis
 end
