@@ -11,6 +11,7 @@ module WawebNative
 end
 
 require_relative "inbound/source_id"
+require_relative "inbound/target_not_stored_yet"
 require_relative "inbound/channel_lookup"
 require_relative "inbound/webhook_receiver"
 require_relative "inbound/webhook_middleware"

@@ -52,8 +52,10 @@ module WawebNative
       private
 
       def change(source_id)
+        return nil if source_id.blank?
+
         message = target(source_id)
-        return nil if message.nil?
+        raise TargetNotStoredYet, source_id if message.nil?
 
         message.with_lock do
           attributes = (message.content_attributes || {}).to_h.deep_stringify_keys
@@ -66,8 +68,6 @@ module WawebNative
       end
 
       def target(source_id)
-        return nil if source_id.blank?
-
         ::Message.where(inbox_id: @inbox.id, source_id: source_id).order(:id).first
       end
 

@@ -8,6 +8,11 @@ module Webhooks
     queue_as :low
     # The body is a customer's message: it stays out of the "Enqueued ..." log lines.
     self.log_arguments = false
+    # A receipt or reaction can be taken before its message by another thread: retry,
+    # then let it go (its message never came, e.g. one sent before the inbox existed).
+    retry_on WawebNative::Inbound::TargetNotStoredYet, wait: 5.seconds, attempts: 4 do |_job, error|
+      Rails.logger.info("[waweb_native] dropped an event: #{error.message} after 4 attempts")
+    end
 
     def perform(channel_id, raw_body)
       channel = ::Channel::Whatsapp.find_by(id: channel_id)
