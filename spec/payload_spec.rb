@@ -240,6 +240,13 @@ RSpec.describe WawebNative::Payload do # rubocop:disable RSpec/SpecFilePathForma
   end
 
   describe "robustness" do
+    # Regression: with no "from", the v7 " in " split formed buf + SIZE_MAX before checking
+    # presence (pointer overflow; caught by spec:asan's UBSan and the fuzzer).
+    it "classifies an empty object, with every field absent" do
+      event = classify("{}")
+      expect(event.kind).to eq(:unsupported)
+      expect([event.chat, event.sender, event.push_name, event.text, event.message_id]).to all(be_nil)
+    end
     it "skips unknown fields, nested or not, before and after the known ones" do
       body = JSON.generate(
         aaa: { deep: [[{ x: [1, 2, { "id" => "no" }] }]], id: "not this" },
