@@ -247,6 +247,7 @@ RSpec.describe WawebNative::Payload do # rubocop:disable RSpec/SpecFilePathForma
       expect(event.kind).to eq(:unsupported)
       expect([event.chat, event.sender, event.push_name, event.text, event.message_id]).to all(be_nil)
     end
+
     it "skips unknown fields, nested or not, before and after the known ones" do
       body = JSON.generate(
         aaa: { deep: [[{ x: [1, 2, { "id" => "no" }] }]], id: "not this" },
