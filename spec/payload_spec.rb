@@ -24,6 +24,12 @@ RSpec.describe WawebNative::Payload do # rubocop:disable RSpec/SpecFilePathForma
     raise "expected #{body.inspect[0, 80]} to be refused"
   end
 
+  # A v7 body with a raw (already JSON-escaped) pushname and text, as bytes.
+  def pushname_body(name, text: "t")
+    head = '{"chat_id":"1@g.us","from":"6281234567@s.whatsapp.net"'
+    %(#{head},"pushname":"#{name}","message":{"id":"X","text":"#{text}"}}).b
+  end
+
   def fixture(name)
     File.binread(File.join(FIXTURES, name))
   end
@@ -81,11 +87,38 @@ RSpec.describe WawebNative::Payload do # rubocop:disable RSpec/SpecFilePathForma
       expect(error.message).to include("deeper than 64")
     end
 
-    it "refuses invalid UTF-8 inside a string" do
+    it "refuses invalid UTF-8 inside a string at the bad byte" do
       body = message(body: "ok").sub("ok", "o\xFFk".b)
       error = parse_error(body)
-      expect(error.message).to include("UTF8")
-      expect(error.offset).to be_between(body.index("\xFF".b), body.index("\xFF".b) + 1)
+      expect(error.message).to include("invalid UTF-8")
+      expect(error.offset).to eq(body.index("\xFF".b))
+    end
+
+    # yajl alone checks only the lead/continuation bits; these are well-formed in that
+    # sense but not UTF-8 (RFC 3629), and used to come back as invalid Ruby strings.
+    {
+      "an overlong 2-byte form feed" => "\xC0\x8C", "an overlong 2-byte C1" => "\xC1\xBF",
+      "an overlong 3-byte" => "\xE0\x80\xAF", "an overlong 4-byte" => "\xF0\x8F\xBF\xBF",
+      "an encoded high surrogate" => "\xED\xA0\x80", "an encoded low surrogate" => "\xED\xBF\xBF",
+      "a code point past U+10FFFF" => "\xF4\x90\x80\x80", "an F5 lead byte" => "\xF5\x80\x80\x80",
+      "a truncated 3-byte sequence" => "\xE2\x82", "a stray continuation byte" => "\x80"
+    }.each do |what, bytes|
+      it "refuses #{what} in a pushname, at its first byte" do
+        body = pushname_body("a#{bytes}b")
+        error = parse_error(body)
+        expect(error.message).to include("invalid UTF-8")
+        expect(error.offset).to eq(body.index("a#{bytes}b".b) + 1)
+      end
+    end
+
+    it "refuses a truncated sequence at the very end of the body" do
+      body = "#{message(body: 'x')}\xE2\x82".b
+      expect(parse_error(body).offset).to eq(body.bytesize - 2)
+    end
+
+    it "reports a JSON error before a later invalid byte, and the byte before a later JSON error" do
+      expect(parse_error(%({"a" 1, "b":"\xC0\x8C"}).b).offset).to eq(6)
+      expect(parse_error(%({"b":"\xC0\x8C", "a" 1}).b).offset).to eq(6)
     end
 
     it "refuses invalid UTF-8 outside strings" do
@@ -155,6 +188,45 @@ RSpec.describe WawebNative::Payload do # rubocop:disable RSpec/SpecFilePathForma
       expect(text).to start_with("a").and end_with("b")
     end
 
+    # JSON allows "\udc00" by itself; it names no character, so like the lone high one
+    # above it is replaced rather than refused: U+FFFD, valid UTF-8.
+    it "replaces a lone escaped low surrogate with U+FFFD" do
+      event = classify(pushname_body("a\\udc00b\\udfff", text: "\\udc00"))
+      expect(event.push_name).to eq("a\uFFFDb\uFFFD")
+      expect(event.push_name).to be_valid_encoding
+      expect(event.text).to eq("\uFFFD")
+    end
+
+    it "replaces a lone low surrogate in string lists too, and keeps raw text around it" do
+      body = envelope({ ids: %w[A B], receipt_type: "read" }, event: "message.ack").sub('"B"', '"\\udc00é"')
+      ids = classify(body).ids
+      expect(ids).to eq(["A", "\uFFFDé"])
+      expect(ids).to all(be_valid_encoding)
+    end
+
+    it "accepts the edges of each sequence length, raw" do
+      edges = ["\u0080", "\u07FF", "\u0800", "\uD7FF", "\uE000", "\uFFFD", "\uFFFF",
+               "\u{10000}", "\u{10FFFF}", "é", "中", "😀", "👍🏽", "🇮🇩"]
+      edges.each do |c|
+        text = classify(message(body: "a#{c}b")).text
+        expect(text).to eq("a#{c}b")
+        expect(text).to be_valid_encoding
+      end
+    end
+
+    it "decodes escaped surrogate pairs at both ends of the astral range" do
+      event = classify(message(body: "x").sub('"x"', '"\\ud800\\udc00\\udbff\\udfff\\uD83D\\uDE00"'))
+      expect(event.text).to eq("\u{10000}\u{10FFFF}😀")
+      expect(event.text).to be_valid_encoding
+    end
+
+    it "passes long ASCII runs with multibyte characters at every alignment" do
+      (0..9).each do |pad|
+        body = "#{'a' * pad}é#{'b' * 17}😀#{'c' * pad}"
+        expect(classify(message(body: body)).text).to eq(body)
+      end
+    end
+
     it "keeps raw UTF-8 as sent" do
       expect(classify(message(body: "olá, 你好 👋")).text).to eq("olá, 你好 👋")
     end
@@ -168,6 +240,14 @@ RSpec.describe WawebNative::Payload do # rubocop:disable RSpec/SpecFilePathForma
   end
 
   describe "robustness" do
+    # Regression: with no "from", the v7 " in " split formed buf + SIZE_MAX before checking
+    # presence (pointer overflow; caught by spec:asan's UBSan and the fuzzer).
+    it "classifies an empty object, with every field absent" do
+      event = classify("{}")
+      expect(event.kind).to eq(:unsupported)
+      expect([event.chat, event.sender, event.push_name, event.text, event.message_id]).to all(be_nil)
+    end
+
     it "skips unknown fields, nested or not, before and after the known ones" do
       body = JSON.generate(
         aaa: { deep: [[{ x: [1, 2, { "id" => "no" }] }]], id: "not this" },

@@ -297,6 +297,8 @@ typedef struct {
     level_t lv[2];
     waweb_pl_event_t *ev; /* owns the arena */
     waweb_pl_status_t fail;
+    const char *json; /* the body: strings inside it came raw, others were unescaped */
+    size_t len;
 } parser_t;
 
 /* ---- arena and lists ---------------------------------------------------------- */
@@ -368,6 +370,7 @@ static int present(waweb_pl_span_t sp)
     return sp.off != WAWEB_PL_ABSENT;
 }
 
+/* Only for present spans: an absent one's offset (SIZE_MAX) would overflow the pointer. */
 static const char *span_ptr(const waweb_pl_event_t *ev, waweb_pl_span_t sp)
 {
     return ev->buf + sp.off;
@@ -383,6 +386,78 @@ static int span_prefix(const waweb_pl_event_t *ev, waweb_pl_span_t sp, const cha
 {
     size_t n = strlen(lit);
     return present(sp) && sp.len >= n && memcmp(span_ptr(ev, sp), lit, n) == 0;
+}
+
+/* ---- UTF-8 ----------------------------------------------------------------------- */
+
+/* Offset of the first byte not starting a well-formed sequence (RFC 3629: shortest
+ * form, no surrogates, nothing past U+10FFFF), or len. yajl checks only the lead and
+ * continuation bits, so it would pass overlongs, surrogates and U+110000+. */
+static size_t utf8_invalid_at(const unsigned char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        /* webhooks are mostly ASCII: 32, then 8 bytes a step */
+        while (len - i >= 32) {
+            uint64_t w[4];
+            memcpy(w, s + i, 32);
+            if ((w[0] | w[1] | w[2] | w[3]) & UINT64_C(0x8080808080808080))
+                break;
+            i += 32;
+        }
+        while (len - i >= 8) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if (w & UINT64_C(0x8080808080808080))
+                break;
+            i += 8;
+        }
+        if (i == len)
+            break;
+        unsigned char c = s[i];
+        size_t rest = len - i;
+        if (c < 0x80) {
+            i++;
+        } else if (c >= 0xc2 && c <= 0xdf) {
+            if (rest < 2 || (s[i + 1] & 0xc0) != 0x80)
+                return i;
+            i += 2;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            /* E0 needs A0.. (no overlong), ED stops at 9F (no surrogate) */
+            unsigned char lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
+            if (rest < 3 || s[i + 1] < lo || s[i + 1] > hi || (s[i + 2] & 0xc0) != 0x80)
+                return i;
+            i += 3;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            /* F0 needs 90.. (no overlong), F4 stops at 8F (U+10FFFF) */
+            unsigned char lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
+            if (rest < 4 || s[i + 1] < lo || s[i + 1] > hi || (s[i + 2] & 0xc0) != 0x80 ||
+                (s[i + 3] & 0xc0) != 0x80)
+                return i;
+            i += 4;
+        } else {
+            return i; /* continuation byte, C0/C1, F5..FF */
+        }
+    }
+    return len;
+}
+
+/* yajl unescapes a lone "\udc00".."\udfff" to its 3-byte surrogate form (a lone high
+ * one already becomes '?'). The body was validated, so in an unescaped string an ED
+ * followed by A0..BF can only be that: make it U+FFFD, also three bytes. */
+static void repair_surrogates(char *s, size_t len)
+{
+    unsigned char *p = (unsigned char *)s, *end = p + len;
+    while (len >= 3 && (p = memchr(p, 0xed, (size_t)(end - p))) != NULL) {
+        if (end - p < 3)
+            break;
+        if (p[1] >= 0xa0) {
+            p[0] = 0xef;
+            p[1] = 0xbf;
+            p[2] = 0xbd;
+        }
+        p += 3;
+    }
 }
 
 /* ---- yajl's allocator ---------------------------------------------------------- */
@@ -477,6 +552,17 @@ static frame_t *value_slot(parser_t *p, unsigned char *key, size_t *index)
     return f;
 }
 
+/* Copies a string value into the arena; unescaped ones (not inside the body) get their
+ * lone surrogates replaced. */
+static int keep(parser_t *p, const unsigned char *s, size_t len, waweb_pl_span_t *out)
+{
+    if (!arena_put(p->ev, (const char *)s, len, out))
+        return 0;
+    if ((uintptr_t)s - (uintptr_t)p->json >= p->len)
+        repair_surrogates(p->ev->buf + out->off, len);
+    return 1;
+}
+
 static int on_string(void *ctx, const unsigned char *s, size_t len)
 {
     parser_t *p = ctx;
@@ -489,7 +575,7 @@ static int on_string(void *ctx, const unsigned char *s, size_t len)
     waweb_pl_span_t sp;
 
     if (f->ctx == C_STRLIST) {
-        if (!arena_put(p->ev, (const char *)s, len, &sp))
+        if (!keep(p, s, len, &sp))
             return fail(p, WAWEB_PL_ERR_NOMEM);
         if (!list_push(f->key == K_IDS ? &lv->ids : &lv->jids, sp))
             return fail(p, WAWEB_PL_ERR_NOMEM);
@@ -506,7 +592,7 @@ static int on_string(void *ctx, const unsigned char *s, size_t len)
     }
     if (key >= S_COUNT)
         return 1;
-    if (!arena_put(p->ev, (const char *)s, len, &lv->s[key]))
+    if (!keep(p, s, len, &lv->s[key]))
         return fail(p, WAWEB_PL_ERR_NOMEM);
     return 1;
 }
@@ -829,9 +915,9 @@ static int canonical(waweb_pl_event_t *ev, waweb_pl_span_t in, waweb_pl_span_t *
 static int split_in(const waweb_pl_event_t *ev, waweb_pl_span_t from, waweb_pl_span_t *left,
                     waweb_pl_span_t *right)
 {
-    const char *s = span_ptr(ev, from);
     if (!present(from) || from.len < 4)
         return 0;
+    const char *s = span_ptr(ev, from);
     for (size_t i = 0; i + 4 <= from.len; i++) {
         if (memcmp(s + i, " in ", 4) == 0) {
             left->off = from.off;
@@ -1122,6 +1208,8 @@ waweb_pl_status_t waweb_pl_classify(const char *json, size_t len, size_t max_byt
     init_level(&p.lv[0]);
     init_level(&p.lv[1]);
     p.ev = ev;
+    p.json = json;
+    p.len = len;
     if (!arena_reserve(ev, len < ARENA_PRESIZE_MAX ? len + 256 : ARENA_PRESIZE_MAX)) {
         set_error(err, WAWEB_PL_ERR_NOMEM, 0, "out of memory");
         return err->status;
@@ -1135,17 +1223,24 @@ waweb_pl_status_t waweb_pl_classify(const char *json, size_t len, size_t max_byt
         set_error(err, WAWEB_PL_ERR_NOMEM, 0, "out of memory");
         return err->status;
     }
-    /* strings are checked as UTF-8 (yajl's default, stated here on purpose) */
-    yajl_config(p.yajl, yajl_dont_validate_strings, 0);
+    /* Strict UTF-8 is checked here, so yajl's weaker check is off. yajl sees only the
+     * valid prefix: whichever comes first, a JSON error or the bad byte, is reported. */
+    yajl_config(p.yajl, yajl_dont_validate_strings, 1);
+    size_t valid = utf8_invalid_at((const unsigned char *)json, len);
 
-    yajl_status ys = yajl_parse(p.yajl, (const unsigned char *)json, len);
+    yajl_status ys = yajl_parse(p.yajl, (const unsigned char *)json, valid);
     size_t offset = yajl_get_bytes_consumed(p.yajl);
-    if (ys == yajl_status_ok) {
+    if (ys == yajl_status_ok && valid < len) {
+        set_error(err, WAWEB_PL_ERR_SYNTAX, valid, "invalid UTF-8");
+        st = err->status;
+    } else if (ys == yajl_status_ok) {
         /* complete_parse reports offsets within its empty chunk: the end is len */
         ys = yajl_complete_parse(p.yajl);
         offset = len;
     }
-    if (ys == yajl_status_client_canceled) {
+    if (st != WAWEB_PL_OK) {
+        /* reported above */
+    } else if (ys == yajl_status_client_canceled) {
         st = p.fail;
         if (st == WAWEB_PL_ERR_DEPTH)
             set_error(err, st, offset ? offset - 1 : 0, "JSON nested deeper than 64 levels");

@@ -15,7 +15,8 @@
 
 typedef enum {
     WAWEB_PL_OK = 0,
-    WAWEB_PL_ERR_SYNTAX,     /* yajl refused the text (also invalid UTF-8, truncation) */
+    WAWEB_PL_ERR_SYNTAX,     /* yajl refused the text (also truncation), or the body is not
+                                strict UTF-8 (RFC 3629); offset: the first bad byte */
     WAWEB_PL_ERR_NOT_OBJECT, /* top level is not a JSON object, or the body is empty */
     WAWEB_PL_ERR_DEPTH,      /* more than WAWEB_PL_MAX_DEPTH levels */
     WAWEB_PL_ERR_TOO_LARGE,  /* more bytes than the caller's cap */
@@ -119,7 +120,8 @@ typedef struct {
     waweb_pl_span_t fields[WAWEB_PL_FIELD_COUNT];
     waweb_pl_list_t ids;
     waweb_pl_list_t participants; /* canonical JIDs where they parse, else as sent */
-    char *buf;                    /* arena holding every string above (UTF-8, not NUL-terminated) */
+    char *buf; /* arena holding every string above (valid UTF-8, not NUL-terminated; an
+                  escaped lone surrogate becomes U+FFFD, or '?' when yajl saw a high one) */
     size_t buf_len;
     size_t buf_cap;
 } waweb_pl_event_t;
