@@ -341,6 +341,24 @@ static int arena_put(waweb_pl_event_t *ev, const char *p, size_t len, waweb_pl_s
     return 1;
 }
 
+/* A decoded JSON string: U+0000 (reachable only through the JSON escape for code point 0) is
+ * dropped, since every string of an event ends up in PostgreSQL text or jsonb, which refuse it. */
+static int arena_put_text(waweb_pl_event_t *ev, const char *p, size_t len, waweb_pl_span_t *out)
+{
+    if (!arena_put(ev, p, len, out))
+        return 0;
+    if (len == 0 || memchr(p, '\0', len) == NULL)
+        return 1;
+    char *text = ev->buf + out->off;
+    size_t kept = 0;
+    for (size_t i = 0; i < len; i++)
+        if (text[i] != '\0')
+            text[kept++] = text[i];
+    out->len = kept;
+    ev->buf_len -= len - kept;
+    return 1;
+}
+
 static int list_push(waweb_pl_list_t *l, waweb_pl_span_t sp)
 {
     if (l->len == l->cap) {
@@ -489,7 +507,7 @@ static int on_string(void *ctx, const unsigned char *s, size_t len)
     waweb_pl_span_t sp;
 
     if (f->ctx == C_STRLIST) {
-        if (!arena_put(p->ev, (const char *)s, len, &sp))
+        if (!arena_put_text(p->ev, (const char *)s, len, &sp))
             return fail(p, WAWEB_PL_ERR_NOMEM);
         if (!list_push(f->key == K_IDS ? &lv->ids : &lv->jids, sp))
             return fail(p, WAWEB_PL_ERR_NOMEM);
@@ -506,7 +524,7 @@ static int on_string(void *ctx, const unsigned char *s, size_t len)
     }
     if (key >= S_COUNT)
         return 1;
-    if (!arena_put(p->ev, (const char *)s, len, &lv->s[key]))
+    if (!arena_put_text(p->ev, (const char *)s, len, &lv->s[key]))
         return fail(p, WAWEB_PL_ERR_NOMEM);
     return 1;
 }
