@@ -47,6 +47,23 @@ RSpec.describe "Secrets in logs", :inbound do
     expect(SecretRegistry.leaks(lines)).to be_empty
   end
 
+  it "request parameters carrying provider_config are logged filtered (the engine adds the keys)" do
+    account = inbox.account
+    user = create_user
+    AccountUser.create!(account: account, user: user, role: :administrator)
+    config = { api_base_url: gateway.url, basic_auth_username: gateway.username,
+               basic_auth_password: gateway.password, webhook_verify_token: "typed-#{SecureRandom.hex(8)}" }
+    lines = LogCapture.during do
+      post "/api/v1/accounts/#{account.id}/inboxes",
+           JSON.generate(name: "WA", channel: { type: "whatsapp", phone_number: "+6289600000078",
+                                                provider: "whatsapp_web", provider_config: config }),
+           "HTTP_API_ACCESS_TOKEN" => user.access_token.token, "CONTENT_TYPE" => "application/json"
+    end
+    expect(last_response.status).to eq(200)
+    expect(lines).to include("Parameters:", '"basic_auth_password"=>"[FILTERED]"', '"webhook_verify_token"=>"[FILTERED]"')
+    expect(lines).not_to include(gateway.password, config[:webhook_verify_token])
+  end
+
   it "the capture sees Rails.logger, swapped-in loggers, the Sidekiq logger and $stderr" do
     marker = "capture-check-#{SecureRandom.hex(4)}"
     lines = LogCapture.during do
