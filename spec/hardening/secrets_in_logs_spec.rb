@@ -60,7 +60,8 @@ RSpec.describe "Secrets in logs", :inbound do
            "HTTP_API_ACCESS_TOKEN" => user.access_token.token, "CONTENT_TYPE" => "application/json"
     end
     expect(last_response.status).to eq(200)
-    expect(lines).to include("Parameters:", '"basic_auth_password"=>"[FILTERED]"', '"webhook_verify_token"=>"[FILTERED]"')
+    expect(lines).to include("Parameters:", '"basic_auth_password"=>"[FILTERED]"',
+                             '"webhook_verify_token"=>"[FILTERED]"')
     expect(lines).not_to include(gateway.password, config[:webhook_verify_token])
   end
 
