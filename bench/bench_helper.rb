@@ -10,6 +10,7 @@ module Bench
   module_function
 
   # Calls the block repeatedly for about `seconds`, returns operations per second.
+  # (Blocks may be lambdas taking no argument: call them with `yield`, never `times(&block)`.)
   def ops_per_second(seconds: 1.0)
     yield # warm up
     count = 0
@@ -25,13 +26,13 @@ module Bench
     end
   end
 
-  # Ruby objects allocated by one call of the block (average over n calls).
-  def allocations_per_call(n = 1000)
+  # Ruby objects allocated by one call of the block (average over `calls` calls).
+  def allocations_per_call(calls = 1000)
     yield
     GC.disable
     before = GC.stat(:total_allocated_objects)
-    n.times { yield }
-    (GC.stat(:total_allocated_objects) - before) / n.to_f
+    calls.times { yield }
+    (GC.stat(:total_allocated_objects) - before) / calls.to_f
   ensure
     GC.enable
   end

@@ -5,7 +5,7 @@ require "waweb_native"
 
 FIXTURES = ENV.fetch("WAWEB_FIXTURES") { File.expand_path("../../shared/fixtures/webhooks", __dir__) }
 
-Dir[File.join(__dir__, "support/**/*.rb")].sort.each { |f| require f }
+Dir[File.join(__dir__, "support/**/*.rb")].each { |f| require f }
 
 RSpec.configure do |config|
   config.expect_with(:rspec) { |c| c.syntax = :expect }

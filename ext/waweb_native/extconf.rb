@@ -26,11 +26,7 @@ have_func("curl_multi_wakeup", "curl/curl.h")
 
 $CFLAGS << " -std=c99 -fvisibility=hidden -Wall -Wextra -Wno-unused-parameter"
 $CFLAGS << " -Werror" if ENV["WAWEB_PEDANTIC"] == "1"
-if ENV["WAWEB_DEBUG"] == "1"
-  $CFLAGS << " -O0 -g3 -DWAWEB_DEBUG=1"
-else
-  $CFLAGS << " -DNDEBUG"
-end
+$CFLAGS << (ENV["WAWEB_DEBUG"] == "1" ? " -O0 -g3 -DWAWEB_DEBUG=1" : " -DNDEBUG")
 if ENV["WAWEB_ASAN"] == "1"
   $CFLAGS << " -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
   $LDFLAGS << " -fsanitize=address,undefined"

@@ -22,6 +22,12 @@ module WawebNative
       host.concat(ours - host.to_a) unless app.root.to_s == root.to_s
     end
 
+    # The webhook is answered before the request log and routing (see WebhookMiddleware);
+    # the route below serves the same controller logic where this middleware is absent.
+    initializer "waweb_native.webhook_middleware" do |app|
+      app.config.middleware.insert_after ActionDispatch::RemoteIp, WawebNative::Inbound::WebhookMiddleware
+    end
+
     initializer "waweb_native.routes" do |app|
       app.routes.append do
         post "webhooks/whatsapp_web/:phone_number",

@@ -13,6 +13,7 @@ end
 require_relative "inbound/source_id"
 require_relative "inbound/channel_lookup"
 require_relative "inbound/webhook_receiver"
+require_relative "inbound/webhook_middleware"
 require_relative "inbound/gateway_access"
 require_relative "inbound/contact_resolver"
 require_relative "inbound/conversation_finder"

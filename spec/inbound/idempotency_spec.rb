@@ -54,6 +54,24 @@ RSpec.describe "Inbound idempotency", :inbound do
     end.to raise_error(ActiveRecord::RecordNotUnique)
   end
 
+  it "prunes ledger rows older than the gateway could still retry" do
+    ledger = WawebNative::Inbound::ProcessedEvent
+    ledger.create!(inbox_id: -7, event_key: "old", created_at: Time.now - (40 * 24 * 3600))
+    ledger.create!(inbox_id: -7, event_key: "new", created_at: Time.now)
+    ledger.prune
+    expect(ledger.where(inbox_id: -7).pluck(:event_key)).to eq(["new"])
+  end
+
+  it "takes the body as params: (String), raw: or Chatwoot's params Hash alike" do
+    inbox = create_web_inbox
+    raw = fixture("v8/text.json")
+    Whatsapp::IncomingMessageWhatsappWebService.new(inbox: inbox, params: raw).perform
+    Whatsapp::IncomingMessageWhatsappWebService.new(inbox: inbox, raw: raw).perform
+    hash = JSON.parse(raw).merge("phone_number" => inbox.channel.phone_number, "controller" => "webhooks/whatsapp")
+    Whatsapp::IncomingMessageWhatsappWebService.new(inbox: inbox, params: hash.deep_symbolize_keys).perform
+    expect(Message.pluck(:source_id)).to eq(["3EB0A1"])
+  end
+
   context "with committed records and real threads", :truncation do
     let!(:inbox) { create_web_inbox }
 

@@ -1,7 +1,6 @@
 # frozen_string_literal: true
 
 require "rails_helper"
-require_relative "support/provider_stand_in"
 
 # Webhooks as the gateway sends them: fixture bytes, signed with the channel's secret.
 module InboundHelpers

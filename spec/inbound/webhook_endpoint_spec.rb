@@ -125,6 +125,32 @@ RSpec.describe "POST /webhooks/whatsapp_web/:phone_number", :inbound do
     end
   end
 
+  describe "where it is answered" do
+    it "in the middleware stack, before Rails' request log (which would not carry the body anyway)" do
+      lines = log_lines { expect(post_webhook(inbox, text).status).to eq(200) }
+      expect(lines).not_to include("Started POST \"/webhooks/whatsapp_web")
+      expect(lines).not_to include("Hello Chatwoot")
+    end
+
+    it "the same way by Webhooks::WhatsappWebController, for stacks without the middleware" do
+      controller = Webhooks::WhatsappWebController.action(:process_payload)
+      call = lambda do |secret|
+        env = Rack::MockRequest.env_for("/webhooks/whatsapp_web/x", method: "POST", input: text,
+                                                                    "CONTENT_TYPE" => "application/json")
+        env["HTTP_X_HUB_SIGNATURE_256"] = WawebNative::Signature.sign(secret, text) if secret
+        env["action_dispatch.request.path_parameters"] = { phone_number: inbox.channel.phone_number }
+        controller.call(env).first
+      end
+      expect([call.call(nil), call.call("wrong"), call.call(secret_of(inbox))]).to eq([401, 401, 200])
+      expect(low_queue_jobs.size).to eq(1)
+    end
+
+    it "answers 503 when the database cannot be asked" do
+      allow(Channel::Whatsapp).to receive(:where).and_raise(ActiveRecord::ConnectionNotEstablished)
+      expect(post_webhook("+15550001234", text, secret: "x").status).to eq(503)
+    end
+  end
+
   describe "Chatwoot's POST /webhooks/whatsapp/:phone_number" do
     it "applies the same checks for a whatsapp_web channel and queues the gem's job" do
       expect(post_webhook(inbox, text, secret: nil, path: "whatsapp").status).to eq(401)

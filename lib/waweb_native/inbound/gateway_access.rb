@@ -2,15 +2,20 @@
 
 module WawebNative
   module Inbound
-    # The gateway client a channel's provider_config describes, for the inbound side's
-    # few calls (media downloads, group names). Nothing here raises: a gateway that
+    # The gateway client of a channel, for the inbound side's few calls (media
+    # downloads, group names). Nothing here raises: a gateway that
     # cannot be reached leaves the caller to its fallback.
     module GatewayAccess
       DEFAULT_BASE_URL = "http://localhost:3000"
 
       module_function
 
+      # The provider service's client when it offers one (one per channel, connections
+      # kept alive between jobs), else a client of our own from the same settings.
       def client_for(channel)
+        service = channel.provider_service
+        return service.client if service.respond_to?(:client)
+
         config = channel.provider_config || {}
         WawebNative::Gateway::Client.new(
           base_url: config["api_base_url"].presence || DEFAULT_BASE_URL,
