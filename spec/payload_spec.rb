@@ -99,6 +99,14 @@ RSpec.describe WawebNative::Payload do # rubocop:disable RSpec/SpecFilePathForma
       expect(classify(message(id: "\u0000", body: "\u0000")).text).to eq("")
     end
 
+    # yajl encodes a lone surrogate escape as the invalid UTF-8 bytes ED B0 80.
+    it "turns a lone surrogate escape into ? so every string stays valid UTF-8" do
+      body = message(body: "MARK").sub("MARK", "a\\udc00b\\ud83d\\ude00")
+      text = classify(body).text
+      expect(text).to eq("a?b\u{1F600}")
+      expect(text).to be_valid_encoding
+    end
+
     it "refuses input that is not a String" do
       expect { classify(nil) }.to raise_error(TypeError)
     end

@@ -341,19 +341,27 @@ static int arena_put(waweb_pl_event_t *ev, const char *p, size_t len, waweb_pl_s
     return 1;
 }
 
-/* A decoded JSON string: U+0000 (reachable only through the JSON escape for code point 0) is
- * dropped, since every string of an event ends up in PostgreSQL text or jsonb, which refuse it. */
+/* A decoded JSON string, made storable: U+0000 (reachable only through the JSON escape for
+ * code point 0) is dropped, since PostgreSQL text and jsonb refuse it; a lone surrogate
+ * escape, which yajl encodes as the invalid UTF-8 bytes ED A0..BF xx, becomes '?' (as yajl
+ * itself does for a lone high surrogate at the end of a string). */
 static int arena_put_text(waweb_pl_event_t *ev, const char *p, size_t len, waweb_pl_span_t *out)
 {
     if (!arena_put(ev, p, len, out))
         return 0;
-    if (len == 0 || memchr(p, '\0', len) == NULL)
-        return 1;
     char *text = ev->buf + out->off;
     size_t kept = 0;
-    for (size_t i = 0; i < len; i++)
-        if (text[i] != '\0')
-            text[kept++] = text[i];
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c == 0)
+            continue;
+        if (c == 0xED && i + 2 < len && ((unsigned char)text[i + 1] & 0xE0) == 0xA0) {
+            text[kept++] = '?';
+            i += 2;
+            continue;
+        }
+        text[kept++] = (char)c;
+    }
     out->len = kept;
     ev->buf_len -= len - kept;
     return 1;
@@ -847,9 +855,10 @@ static int canonical(waweb_pl_event_t *ev, waweb_pl_span_t in, waweb_pl_span_t *
 static int split_in(const waweb_pl_event_t *ev, waweb_pl_span_t from, waweb_pl_span_t *left,
                     waweb_pl_span_t *right)
 {
-    const char *s = span_ptr(ev, from);
     if (!present(from) || from.len < 4)
         return 0;
+    /* only now: buf + WAWEB_PL_ABSENT would already be an out-of-range pointer (UB) */
+    const char *s = span_ptr(ev, from);
     for (size_t i = 0; i + 4 <= from.len; i++) {
         if (memcmp(s + i, " in ", 4) == 0) {
             left->off = from.off;
