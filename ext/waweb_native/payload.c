@@ -343,6 +343,24 @@ static int arena_put(waweb_pl_event_t *ev, const char *p, size_t len, waweb_pl_s
     return 1;
 }
 
+/* A decoded JSON string, made storable: U+0000 (reachable only through the JSON escape for
+ * code point 0) is dropped, since PostgreSQL text and jsonb refuse it; a lone surrogate
+ * escape, which yajl encodes as the invalid UTF-8 bytes ED A0..BF xx, becomes '?' (as yajl
+ * itself does for a lone high surrogate at the end of a string). */
+/* Drops NUL bytes from the span just put (the arena's last): PostgreSQL text cannot
+ * hold them, and a job failing on them would retry forever. */
+static void drop_nuls(waweb_pl_event_t *ev, waweb_pl_span_t *sp)
+{
+    char *text = ev->buf + sp->off;
+    size_t kept = 0;
+    for (size_t i = 0; i < sp->len; i++) {
+        if (text[i] != '\0')
+            text[kept++] = text[i];
+    }
+    ev->buf_len -= sp->len - kept;
+    sp->len = kept;
+}
+
 static int list_push(waweb_pl_list_t *l, waweb_pl_span_t sp)
 {
     if (l->len == l->cap) {
@@ -558,8 +576,12 @@ static int keep(parser_t *p, const unsigned char *s, size_t len, waweb_pl_span_t
 {
     if (!arena_put(p->ev, (const char *)s, len, out))
         return 0;
-    if ((uintptr_t)s - (uintptr_t)p->json >= p->len)
+    /* Only strings yajl decoded from escapes live outside the body, and only they can
+     * hold a lone surrogate or a NUL (\u0000). */
+    if ((uintptr_t)s - (uintptr_t)p->json >= p->len) {
         repair_surrogates(p->ev->buf + out->off, len);
+        drop_nuls(p->ev, out);
+    }
     return 1;
 }
 

@@ -44,6 +44,13 @@ module WawebNative
       app.config.filter_parameters |= [:token]
     end
 
+    # The gateway password and the webhook secret travel in provider_config params (the
+    # management API, Chatwoot's inbox endpoints): keep them out of the request log lines
+    # even on a host whose filter list would miss them.
+    initializer "waweb_native.filter_parameters" do |app|
+      app.config.filter_parameters |= %i[basic_auth_password webhook_verify_token]
+    end
+
     rake_tasks do
       load File.expand_path("tasks/waweb.rake", __dir__)
     end

@@ -25,15 +25,15 @@ module WawebNative
       end
 
       def call
-        return 413 if declared_too_large?
-        return 404 unless whatsapp_web_channel?
+        return reject(413, "body of #{@request.content_length} bytes declared") if declared_too_large?
+        return reject_unknown_phone unless whatsapp_web_channel?
 
         raw = @request.raw_post.to_s
-        return 413 if raw.bytesize > WawebNative::Payload.max_bytes
+        return reject(413, "body of #{raw.bytesize} bytes") if raw.bytesize > WawebNative::Payload.max_bytes
         return reject_signature unless signed?(raw)
 
         raw = raw.dup.force_encoding(Encoding::UTF_8)
-        return 400 unless raw.valid_encoding?
+        return reject(400, "body is not valid UTF-8") unless raw.valid_encoding?
 
         route(raw)
       end
@@ -42,11 +42,30 @@ module WawebNative
 
       def route(raw)
         event = WawebNative::Payload.classify(raw)
-        return 200 if IGNORED_KINDS.include?(event.kind)
+        return ignore(event) if IGNORED_KINDS.include?(event.kind)
 
         enqueue(raw)
-      rescue WawebNative::ParseError
-        400
+      rescue WawebNative::ParseError => e
+        # The parser's message names what it expected and the byte offset, never the body's bytes.
+        reject(400, "unreadable JSON: #{e.message[0, 200]}")
+      end
+
+      def ignore(event)
+        logger&.info("[waweb_native] webhook ignored: #{event.kind} event for channel #{channel.id}")
+        200
+      end
+
+      def reject(status, reason)
+        logger&.warn("[waweb_native] webhook rejected (#{status}): #{reason} for WhatsApp Web channel " \
+                     "#{channel.phone_number || '?'} (id #{channel.id || '?'})")
+        status
+      end
+
+      # The phone comes from the URL: quoted and cut so it cannot forge or flood log lines.
+      def reject_unknown_phone
+        phone = @request.path_parameters[:phone_number].to_s[0, 40].dump
+        logger&.warn("[waweb_native] webhook rejected (404): no WhatsApp Web channel for phone #{phone}")
+        404
       end
 
       def channel
