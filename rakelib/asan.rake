@@ -114,14 +114,25 @@ module AsanBuild
   # is read as well as the log directory.
   def run_echoing(env, *cmd)
     seen = []
+    pending = +""
     IO.popen(env, cmd, err: %i[child out], chdir: PROJECT) do |io|
-      io.each_line do |line|
-        $stdout.write(line)
+      # Chunks, not lines: rspec's progress dots carry no newline until the summary.
+      while (chunk = read_chunk(io))
+        $stdout.write(chunk)
         $stdout.flush
-        seen << line.scrub.strip if line.scrub.match?(REPORT)
+        pending << chunk
+        *lines, pending = pending.split("\n", -1)
+        lines.each { |line| seen << line.scrub.strip if line.scrub.match?(REPORT) }
       end
     end
+    seen << pending.scrub.strip if pending.scrub.match?(REPORT)
     [$CHILD_STATUS.success?, seen]
+  end
+
+  def read_chunk(io)
+    io.readpartial(4096)
+  rescue EOFError
+    nil
   end
 end
 
