@@ -92,9 +92,9 @@ module WebhookCatalogue # rubocop:disable Metrics/ModuleLength -- a table
     # --- valid JSON, wrong types or odd values for the fields the glue reads ---------------
     # PostgreSQL text refuses NUL: the parser drops it (the job used to raise on every retry).
     ["JSON-escaped NUL (\\u0000) in body", msg(body: "MARK").sub("MARK", "a\\u0000b"), 200, QUEUED, { content: "ab" }],
-    # A lone surrogate escape used to decode to invalid UTF-8, which PostgreSQL refuses: now "?".
+    # A lone surrogate escape used to decode to invalid UTF-8, which PostgreSQL refuses: now U+FFFD.
     ["a lone surrogate escape (\\udc00) in body", msg(body: "MARK").sub("MARK", "a\\udc00b"), 200, QUEUED,
-     { content: "a?b" }],
+     { content: "a\uFFFDb" }],
     ["huge float 1e400 as timestamp", msg.sub("\"2026-08-01T10:00:00Z\"", "1e400"), 200, QUEUED, {}],
     ["huge integer as id", msg.sub("\"3EBCAT\"", "99999999999999999999999"), 200, QUEUED, {}],
     ["id as an object", msg(id: { "x" => 1 }), 200, QUEUED, {}],
