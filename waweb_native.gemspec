@@ -16,7 +16,7 @@ Gem::Specification.new do |spec|
   spec.license = "MIT"
   spec.required_ruby_version = ">= 3.1"
 
-  spec.files = Dir["lib/**/*.{rb,erb,css,js,rake,yml}", "ext/**/*.{c,h,rb}", "README.md", "LICENSE"]
+  spec.files = Dir["lib/**/*.{rb,erb,css,js,rake,yml}", "ext/waweb_native/*.{c,h,rb}", "README.md", "LICENSE"]
   spec.require_paths = ["lib"]
   spec.extensions = ["ext/waweb_native/extconf.rb"]
   spec.metadata["rubygems_mfa_required"] = "true"
