@@ -17,7 +17,7 @@ module Compat
   SUITE = "trixie"
   BUILD_PACKAGES = %w[build-essential pkg-config libcurl4-openssl-dev libssl-dev libyajl-dev
                       ca-certificates].freeze
-  RAILS_PACKAGES = %w[libpq-dev libsqlite3-dev libyaml-dev postgresql redis-server].freeze
+  RAILS_PACKAGES = %w[libpq-dev libsqlite3-dev libyaml-dev postgresql redis-server chromium chromium-driver].freeze
 
   module_function
 
@@ -165,7 +165,7 @@ module Compat
                   File.write(inside("compat/Gemfile"), COMPAT_GEMFILE)
                   "/compat/Gemfile"
                 end
-      services = rails ? 'eval "$(bin/services)"; export RAILS_ENV=test' : ":"
+      services = rails ? 'services_env=$(bin/services); eval "$services_env"; export RAILS_ENV=test' : ":"
       script = <<~SH
         cd /src
         ruby=$(command -v ruby3.3 || command -v ruby)
@@ -181,6 +181,9 @@ module Compat
         bundle exec rspec --format progress #{specs.join(' ')}
       SH
       env = { "BUNDLE_GEMFILE" => gemfile, "WAWEB_FIXTURES" => "/fixtures" }
+      # The chroot shares this machine's network: pass the services' ports through so a
+      # run beside the host's own PostgreSQL and Redis can pick free ones.
+      env.merge!(ENV.slice("WAWEB_PG_PORT", "WAWEB_REDIS_PORT"))
       in_chroot(script, env)
     end
   end
