@@ -31,22 +31,8 @@ RSpec.describe "C entry points under GC.stress and compaction" do
     GC.stress = false
   end
 
-  # GC.compact plus the verifying double compaction, with whatever keywords this Ruby's
-  # verify_compaction_references takes (3.1: toward/double_heap; 3.2+: expand_heap).
   def compact!
-    return false unless GC.respond_to?(:compact) && GC.respond_to?(:verify_compaction_references)
-
-    GC.compact
-    GC.verify_compaction_references(**compaction_options)
-    true
-  rescue NotImplementedError
-    false
-  end
-
-  def compaction_options
-    keys = GC.method(:verify_compaction_references).parameters.filter_map { |type, name| name if type == :key }
-    grow = keys.include?(:expand_heap) ? :expand_heap : :double_heap
-    { toward: :empty, grow => true }.slice(*keys)
+    Compaction.verify!
   end
 
   def jid_facts(jid)
