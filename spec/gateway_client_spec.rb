@@ -225,6 +225,34 @@ RSpec.describe WawebNative::Gateway::Client do # rubocop:disable RSpec/SpecFileP
       expect(time).to be < 2.0 # the hang lasts 120 s, the client timeout 30 s
     end
 
+    # A forked child has only its main thread: the path where Ruby delivers SIGINT by calling the
+    # unblocking function from its signal handler.
+    it "stops at once on Ctrl-C (SIGINT) in a process's main thread" do
+      reader, writer = IO.pipe.each(&:binmode) # Marshal bytes: Rails sets Encoding.default_internal
+      pid = Process.fork do
+        reader.close
+        trap("INT", "DEFAULT") # Ruby's own handler (raises Interrupt), not RSpec's
+        started = Process.clock_gettime(Process::CLOCK_MONOTONIC)
+        outcome = begin
+          client.get("/app/status").status
+        rescue Interrupt => e
+          e.class.name
+        end
+        writer.write(Marshal.dump([outcome, Process.clock_gettime(Process::CLOCK_MONOTONIC) - started]))
+        writer.close
+        exit!(0)
+      end
+      writer.close
+      sleep 0.01 until gateway.requests.any?
+      Process.kill("INT", pid)
+      outcome, time = Marshal.load(reader.read) # rubocop:disable Security/MarshalLoad
+      Process.wait(pid)
+      expect(outcome).to eq("Interrupt")
+      expect(time).to be < 2.0 # the hang lasts 120 s, the client timeout 30 s
+    ensure
+      reader&.close
+    end
+
     it "raises TimeoutError past the client's timeout" do
       slow = described_class.new(base_url: gateway.url, username: gateway.username, password: gateway.password,
                                  timeout: 0.3)
