@@ -225,32 +225,30 @@ RSpec.describe WawebNative::Gateway::Client do # rubocop:disable RSpec/SpecFileP
       expect(time).to be < 2.0 # the hang lasts 120 s, the client timeout 30 s
     end
 
-    # A forked child has only its main thread: the path where Ruby delivers SIGINT by calling the
-    # unblocking function from its signal handler.
+    # A fresh single-threaded process: the path where Ruby delivers SIGINT by calling the
+    # unblocking function from its signal handler (spawned, so it inherits none of this suite's state).
     it "stops at once on Ctrl-C (SIGINT) in a process's main thread" do
-      reader, writer = IO.pipe.each(&:binmode) # Marshal bytes: Rails sets Encoding.default_internal
-      pid = Process.fork do
-        reader.close
-        trap("INT", "DEFAULT") # Ruby's own handler (raises Interrupt), not RSpec's
+      script = <<~RUBY
+        require "waweb_native"
+        client = WawebNative::Gateway::Client.new(base_url: ENV.fetch("GW_URL"), username: ENV.fetch("GW_USER"),
+                                                  password: ENV.fetch("GW_PASSWORD"))
         started = Process.clock_gettime(Process::CLOCK_MONOTONIC)
         outcome = begin
           client.get("/app/status").status
         rescue Interrupt => e
           e.class.name
         end
-        writer.write(Marshal.dump([outcome, Process.clock_gettime(Process::CLOCK_MONOTONIC) - started]))
-        writer.close
-        exit!(0)
+        puts [outcome, Process.clock_gettime(Process::CLOCK_MONOTONIC) - started].join(" ")
+      RUBY
+      env = { "GW_URL" => gateway.url, "GW_USER" => gateway.username, "GW_PASSWORD" => gateway.password }
+      lib = File.expand_path("../lib", __dir__)
+      IO.popen(env, [RbConfig.ruby, "-I", lib, "-e", script], "r") do |io|
+        sleep 0.01 until gateway.requests.any?
+        Process.kill("INT", io.pid)
+        outcome, time = io.read.split
+        expect(outcome).to eq("Interrupt")
+        expect(Float(time)).to be < 2.0 # the hang lasts 120 s, the client timeout 30 s
       end
-      writer.close
-      sleep 0.01 until gateway.requests.any?
-      Process.kill("INT", pid)
-      outcome, time = Marshal.load(reader.read) # rubocop:disable Security/MarshalLoad
-      Process.wait(pid)
-      expect(outcome).to eq("Interrupt")
-      expect(time).to be < 2.0 # the hang lasts 120 s, the client timeout 30 s
-    ensure
-      reader&.close
     end
 
     it "raises TimeoutError past the client's timeout" do
