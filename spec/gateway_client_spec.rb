@@ -225,6 +225,32 @@ RSpec.describe WawebNative::Gateway::Client do # rubocop:disable RSpec/SpecFileP
       expect(time).to be < 2.0 # the hang lasts 120 s, the client timeout 30 s
     end
 
+    # A fresh single-threaded process: the path where Ruby delivers SIGINT by calling the
+    # unblocking function from its signal handler (spawned, so it inherits none of this suite's state).
+    it "stops at once on Ctrl-C (SIGINT) in a process's main thread" do
+      script = <<~RUBY
+        require "waweb_native"
+        client = WawebNative::Gateway::Client.new(base_url: ENV.fetch("GW_URL"), username: ENV.fetch("GW_USER"),
+                                                  password: ENV.fetch("GW_PASSWORD"))
+        started = Process.clock_gettime(Process::CLOCK_MONOTONIC)
+        outcome = begin
+          client.get("/app/status").status
+        rescue Interrupt => e
+          e.class.name
+        end
+        puts [outcome, Process.clock_gettime(Process::CLOCK_MONOTONIC) - started].join(" ")
+      RUBY
+      env = { "GW_URL" => gateway.url, "GW_USER" => gateway.username, "GW_PASSWORD" => gateway.password }
+      lib = File.expand_path("../lib", __dir__)
+      IO.popen(env, [RbConfig.ruby, "-I", lib, "-e", script], "r") do |io|
+        sleep 0.01 until gateway.requests.any?
+        Process.kill("INT", io.pid)
+        outcome, time = io.read.split
+        expect(outcome).to eq("Interrupt")
+        expect(Float(time)).to be < 2.0 # the hang lasts 120 s, the client timeout 30 s
+      end
+    end
+
     it "raises TimeoutError past the client's timeout" do
       slow = described_class.new(base_url: gateway.url, username: gateway.username, password: gateway.password,
                                  timeout: 0.3)

@@ -110,7 +110,8 @@ waweb_http_status waweb_request_add_file(waweb_request *r, const char *name, con
                                          const char *filename, const char *content_type);
 void waweb_request_set_download(waweb_request *r, int fd, int64_t max_bytes);
 waweb_http_status waweb_request_perform(waweb_client *c, waweb_request *r);
-/* Async-safe enough for an unblocking function: sets a flag and wakes the transfer. */
+/* Async-signal-safe (Ruby may call it from its signal handler): sets a sig_atomic_t flag and
+ * wakes the transfer with curl_multi_wakeup, a write() on the multi's wakeup socket. */
 void waweb_request_interrupt(waweb_request *r);
 void waweb_request_cleanup(waweb_request *r);
 

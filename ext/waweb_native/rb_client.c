@@ -219,7 +219,14 @@ static VALUE call_body(VALUE arg)
         break;
     }
     /* Everything Ruby owned is copied to C memory by now. */
+#ifdef RB_NOGVL_UBF_ASYNC_SAFE
+    /* The ubf only sets a sig_atomic_t flag and write()s to curl's wakeup socket, so it may run
+     * in a signal handler. Without the flag, Ruby (3.1, 3.2) starts and kills a helper Ruby
+     * thread around every call made from the main thread, to deliver Ctrl-C: ~150 us each. */
+    rb_nogvl(perform_nogvl, k, perform_ubf, k, RB_NOGVL_UBF_ASYNC_SAFE);
+#else
     rb_thread_call_without_gvl(perform_nogvl, k, perform_ubf, k);
+#endif
     if (k->status == WAWEB_HTTP_E_INTERRUPTED) {
         rb_thread_check_ints(); /* raises the Thread#kill / Timeout / Interrupt that woke us */
     }

@@ -28,11 +28,13 @@ class FakeGateway
   class Record
     def self.fields(*names)
       const_set(:FIELDS, names.freeze)
+      const_set(:SETTERS, names.to_h { |name| [name, :"#{name}="] }.freeze)
       attr_accessor(*names)
     end
 
     def initialize(**attrs)
-      attrs.each { |name, value| public_send(:"#{name}=", value) }
+      setters = self.class::SETTERS
+      attrs.each { |name, value| public_send(setters.fetch(name) { :"#{name}=" }, value) }
     end
 
     def to_h = self.class::FIELDS.to_h { |name| [name, public_send(name)] }
@@ -115,6 +117,7 @@ class FakeGateway
     @media = {}
     @not_on_whatsapp = []
     @devices = [{ id: "org_1", jid: "6281100000001@s.whatsapp.net", state: "logged_in", display_name: "Fake" }]
+    @ports = ObjectSpace::WeakMap.new # puma.socket -> client port
     @lock = Mutex.new
     @released = ConditionVariable.new
     @stopping = false

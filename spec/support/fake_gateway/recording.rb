@@ -3,24 +3,30 @@
 class FakeGateway
   # Turns a Rack env into a recorded Request (headers, query, JSON or multipart parts).
   module Recording
+    # Rack env key -> recorded header name ("HTTP_X_DEVICE_ID" -> "x-device-id"), computed once per name.
+    HEADER_NAMES = Hash.new { |names, key| names[key] = key.delete_prefix("HTTP_").downcase.tr("_", "-").freeze }
+
     private
 
     def record_request(env)
-      headers = env.each_with_object({}) do |(k, v), h|
-        h[k.delete_prefix("HTTP_").downcase.tr("_", "-")] = v if k.start_with?("HTTP_")
-      end
+      headers = {}
+      env.each { |k, v| headers[HEADER_NAMES[k]] = v if k.start_with?("HTTP_") }
       headers["content-type"] = env["CONTENT_TYPE"] if env["CONTENT_TYPE"]
+      query = env["QUERY_STRING"].to_s
       req = Request.new(method: env["REQUEST_METHOD"], path: env["PATH_INFO"], headers: headers,
-                        query: Rack::Utils.parse_query(env["QUERY_STRING"].to_s), fields: {}, files: [],
+                        query: query.empty? ? {} : Rack::Utils.parse_query(query), fields: {}, files: [],
                         connection: connection_id(env))
       read_body(env, req)
       @lock.synchronize { @requests << req }
       req
     end
 
+    # The client's source port, looked up once per kept-alive socket (getpeername is a syscall).
     def connection_id(env)
       socket = env["puma.socket"]
-      socket.respond_to?(:remote_address) ? socket.remote_address.ip_port : nil
+      return nil unless socket.respond_to?(:remote_address)
+
+      @ports[socket] ||= socket.remote_address.ip_port
     rescue StandardError
       nil
     end
