@@ -4,6 +4,7 @@ require "rails/engine"
 require_relative "chatwoot"
 require_relative "inbound"
 require_relative "operators"
+require_relative "history"
 
 module WawebNative
   # Loaded by `require "waweb_native"` inside a Rails app (Chatwoot). Chatwoot has no

@@ -14,15 +14,19 @@ module Whatsapp
   # - reactions, edits, revokes change the message they name;
   # - receipts move statuses forward; group events leave an activity message;
   # - delete-for-me and the events the product ignores change nothing.
+  # A history import (WawebNative::History) hands its messages here as the webhooks the
+  # gateway would have sent, with `history:` (a WawebNative::History::ChatImport): the
+  # message then takes its WhatsApp time as created_at and a new conversation the
+  # status the import chose.
   class IncomingMessageWhatsappWebService
     MESSAGE_KINDS = %i[text image video audio document sticker contact location unsupported].freeze
     ROUTE_KEYS = %w[phone_number controller action format whatsapp].freeze
-    MAX_ATTEMPTS = 3
-
+  
     attr_reader :inbox, :event
 
-    def initialize(inbox:, params: nil, raw: nil)
+    def initialize(inbox:, params: nil, raw: nil, history: nil)
       @inbox = inbox
+      @history = history
       @raw = raw || self.class.raw_body(params)
     end
 
@@ -62,7 +66,7 @@ module Whatsapp
       chat = chat_jid
       return if chat.nil?
 
-      key = event.message_id.present? ? "message:#{event.message_id}" : body_key
+      key = event.message_id.present? ? WawebNative::Inbound::ProcessedEvent.message_key(event.message_id) : body_key
       return if processed?(key)
 
       group_name = WawebNative::Inbound::GatewayAccess.group_name(channel, chat.to_s) if new_group?(chat)
@@ -79,7 +83,7 @@ module Whatsapp
       chat_contact_inbox, sender_contact_inbox = contact_inboxes_for(chat, group_name)
       return nil if chat_contact_inbox.nil?
 
-      conversation = conversation_finder.find_or_create(chat_contact_inbox, group: chat.group?)
+      conversation = find_or_create_conversation(chat_contact_inbox, chat.group?)
       built = WawebNative::Inbound::MessageContent.build(event, media, inbox.account_id)
       message = conversation.messages.new(message_attributes(built, sender_contact_inbox))
       built.attachments.each { |attachment| message.attachments.new(attachment) }
@@ -92,7 +96,17 @@ module Whatsapp
                      message_type: event.from_me? ? :outgoing : :incoming, source_id: event.message_id.presence,
                      content_attributes: built.content_attributes, sender: sender_contact_inbox&.contact }
       attributes[:content_type] = built.content_type if built.content_type
+      attributes[:created_at] = Time.at(event.timestamp).utc if @history && event.timestamp
       attributes
+    end
+
+    def find_or_create_conversation(contact_inbox, group)
+      return conversation_finder.find_or_create(contact_inbox, group: group) unless @history
+
+      @history.remember_conversation(
+        conversation_finder.find_or_create(contact_inbox, group: group, status: @history.new_conversation_status,
+                                                          known_id: @history.conversation_id)
+      )
     end
 
     # [the conversation's contact inbox (the chat), the sender's contact inbox or nil]
@@ -160,39 +174,14 @@ module Whatsapp
 
     # --- idempotency ----------------------------------------------------------
 
-    # Runs the block in a transaction that first claims `key` in the ledger. A
-    # duplicate (now, or concurrently in another thread) fails on the ledger's unique
-    # index and is dropped. A uniqueness failure elsewhere (two new messages of one new
-    # contact racing for its ContactInbox) is retried: the other side's rows now exist.
-    def once(key, media)
-      attempts = 0
-      begin
-        attempts += 1
-        media.tempfile.rewind if media.respond_to?(:tempfile)
-        ActiveRecord::Base.transaction(requires_new: true) do
-          claim = WawebNative::Inbound::ProcessedEvent.create!(inbox_id: inbox.id, event_key: key, created_at: Time.now)
-          record = yield
-          claim.update_columns(message_id: record.id) if record
-          record
-        end
-      rescue ActiveRecord::RecordNotUnique, ActiveRecord::RecordInvalid => e
-        raise unless race?(e)
-
-        retry if attempts < MAX_ATTEMPTS && !processed?(key)
-        nil
-      end
-    end
-
-    # A unique index, or a uniqueness validation that already sees the other side's
-    # committed row (contact identifier, ContactInbox source_id).
-    def race?(error)
-      return true if error.is_a?(ActiveRecord::RecordNotUnique)
-
-      error.record.errors.details.values.flatten.any? { |detail| detail[:error] == :taken }
+    # The ledger claim shared with history imports (WawebNative::Inbound::ProcessedEvent.claim).
+    def once(key, media, &block)
+      rewind = media.respond_to?(:tempfile) ? -> { media.tempfile.rewind } : nil
+      WawebNative::Inbound::ProcessedEvent.claim(inbox.id, key, before_attempt: rewind, &block)
     end
 
     def processed?(key)
-      WawebNative::Inbound::ProcessedEvent.exists?(inbox_id: inbox.id, event_key: key)
+      WawebNative::Inbound::ProcessedEvent.processed?(inbox.id, key)
     end
 
     # Events without an id (group events) are keyed by their exact bytes: the
