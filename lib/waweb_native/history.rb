@@ -32,6 +32,18 @@ module WawebNative
       state.to_status
     end
 
+    # Runs the import in this thread (rake): false when another runner holds it.
+    def run_now(inbox, days:)
+      ImportState.prepare!(inbox.id, days: Integer(days))
+      runner = "rake:#{Process.pid}"
+      return false unless ImportState.claim(inbox.id, runner) == :claimed
+
+      Importer.new(inbox, ImportState.find_by(inbox_id: inbox.id)).run
+      true
+    rescue ImportFailed
+      true
+    end
+
     # {state:, chats_done:, chats_total:, messages:, started_at:, finished_at:, error:}, or nil.
     def status(inbox)
       ImportState.find_by(inbox_id: inbox.id)&.to_status

@@ -31,6 +31,12 @@ module WawebNative
         @resolved ? :resolved : nil
       end
 
+      # Inside the message's transaction: the import's count moves with the message, so a
+      # crash can never leave them apart.
+      def count(_message)
+        @state.count_message!
+      end
+
       def remember_conversation(conversation)
         @created << conversation.id if conversation.previously_new_record?
         if conversation.id != @conversation_id

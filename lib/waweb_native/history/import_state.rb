@@ -51,14 +51,21 @@ module WawebNative
                           runner: nil, heartbeat_at: nil, started_at: now, finished_at: nil, error: nil)
       end
 
-      # Progress of the chat in hand (also the runner's heartbeat).
-      def progress!(messages:, media_bytes:)
-        update_columns(messages: messages, media_bytes: media_bytes, heartbeat_at: Time.now, updated_at: Time.now)
+      # One more message made (also the runner's heartbeat).
+      def count_message!
+        now = Time.now
+        self.class.where(id: id).update_all(["messages = messages + 1, heartbeat_at = ?, updated_at = ?", now, now])
+        self.messages += 1
       end
 
-      def chat_finished!(jid, messages:, media_bytes:)
-        update_columns(done_through: jid, chats_done: chats_done + 1, conversation_id: nil, messages: messages,
-                       media_bytes: media_bytes, heartbeat_at: Time.now, updated_at: Time.now)
+      def spent_media!(bytes)
+        self.class.where(id: id).update_all(["media_bytes = media_bytes + ?", bytes.to_i])
+        self.media_bytes += bytes.to_i
+      end
+
+      def chat_finished!(jid)
+        update_columns(done_through: jid, chats_done: chats_done + 1, conversation_id: nil, heartbeat_at: Time.now,
+                       updated_at: Time.now)
       end
 
       def finish!

@@ -6,11 +6,10 @@ module WawebNative
     # of the import's window oldest first, every message through the inbound service
     # (as the webhook the gateway would have sent) inside Quiet. A message the ledger
     # already holds (an earlier import, a live webhook) is left as it is, without asking
-    # the gateway for its media. Progress is saved at least every PROGRESS_EVERY seconds
-    # and after each chat; a gateway error stops the import as "failed" with the
+    # the gateway for its media. The count moves with each message (ChatImport#count),
+    # the cursor after each chat; a gateway error stops the import as "failed" with the
     # sentence an operator can act on (ImportJob retries it from its cursor).
     class Importer
-      PROGRESS_EVERY = 1.0
       SKIPPED_SERVERS = %w[broadcast newsletter].freeze
 
       def initialize(inbox, state, store: nil, media_budget: MediaPlan::DEFAULT_BUDGET)
@@ -19,7 +18,6 @@ module WawebNative
         @client = WawebNative::Inbound::GatewayAccess.client_for(inbox.channel)
         @store = store || Store.new(@client)
         @media = MediaPlan.new(used: state.media_bytes, budget: media_budget)
-        @messages = state.messages
       end
 
       def run
@@ -30,7 +28,7 @@ module WawebNative
           next if @state.done_through && chat["jid"] <= @state.done_through
 
           import_chat(chat)
-          @state.chat_finished!(chat["jid"], messages: @messages, media_bytes: @media.used)
+          @state.chat_finished!(chat["jid"])
         end
         @state.finish!
         @state
@@ -75,12 +73,12 @@ module WawebNative
         key = WawebNative::Inbound::ProcessedEvent.message_key(row["id"])
         return if WawebNative::Inbound::ProcessedEvent.processed?(@inbox.id, key)
 
-        message = Quiet.run { service(message_body(row), context).perform }
+        size = 0
+        message = Quiet.run { service(message_body(row) { |bytes| size = bytes }, context).perform }
         return unless message.is_a?(::Message)
 
-        @messages += 1
+        @state.spent_media!(size) if size.positive?
         import_reactions(row)
-        save_progress
       end
 
       def message_body(row)
@@ -95,6 +93,7 @@ module WawebNative
         return WebhookBody.message(row, device_id: @device_id, note: MediaPlan.unavailable_note) if path.nil?
 
         @media.spend(size)
+        yield size
         WebhookBody.message(row, device_id: @device_id, media: { kind: kind, path: path })
       end
 
@@ -123,16 +122,7 @@ module WawebNative
         ::Whatsapp::IncomingMessageWhatsappWebService.new(inbox: @inbox, raw: raw, history: context)
       end
 
-      def save_progress
-        now = Process.clock_gettime(Process::CLOCK_MONOTONIC)
-        return if @saved_at && now - @saved_at < PROGRESS_EVERY
-
-        @saved_at = now
-        @state.progress!(messages: @messages, media_bytes: @media.used)
-      end
-
       def stop(sentence)
-        @state.update_columns(messages: @messages, media_bytes: @media.used)
         @state.fail!(sentence)
         raise ImportFailed, sentence
       end

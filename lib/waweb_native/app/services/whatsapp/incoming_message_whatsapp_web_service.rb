@@ -16,8 +16,8 @@ module Whatsapp
   # - delete-for-me and the events the product ignores change nothing.
   # A history import (WawebNative::History) hands its messages here as the webhooks the
   # gateway would have sent, with `history:` (a WawebNative::History::ChatImport): the
-  # message then takes its WhatsApp time as created_at and a new conversation the
-  # status the import chose.
+  # message then takes its WhatsApp time as created_at, a new conversation the status
+  # the import chose, and the import counts it in the same transaction.
   class IncomingMessageWhatsappWebService
     MESSAGE_KINDS = %i[text image video audio document sticker contact location unsupported].freeze
     ROUTE_KEYS = %w[phone_number controller action format whatsapp].freeze
@@ -88,6 +88,7 @@ module Whatsapp
       message = conversation.messages.new(message_attributes(built, sender_contact_inbox))
       built.attachments.each { |attachment| message.attachments.new(attachment) }
       message.save!
+      @history&.count(message)
       message
     end
 
