@@ -2,48 +2,43 @@
 
 module WawebNative
   module History
-    # What the inbound service needs to know about the chat an imported message belongs
-    # to (its `history:` argument): the status of a conversation it creates (resolved
-    # when the chat has had no message in the last 24 hours) and the conversation the
-    # import already made for this chat, which the chat's next messages join.
+    # One chat of an import. Handed to the inbound service as its `history:` argument,
+    # it counts each message made (inside the message's transaction, so the count and
+    # the messages never disagree after a crash). When the chat is done, the
+    # conversation the import opened for it is placed in the list by its newest
+    # message's time, and resolved when that is more than QUIET_AFTER ago: both by
+    # column updates, so nothing in Chatwoot reacts (no CSAT, no status events).
     class ChatImport
       QUIET_AFTER = 24 * 3600
 
-      attr_reader :conversation_id
-
-      def initialize(state, last_message_at:, now: Time.now)
+      def initialize(state, inbox, jid)
         @state = state
-        @conversation_id = state.conversation_id
-        @resolved = last_message_at.nil? || last_message_at < now - QUIET_AFTER
-        @created = []
+        @inbox = inbox
+        @jid = jid
       end
 
-      # A conversation made by the import was stamped with the time it was created:
-      # its place in the list is its newest message's time instead.
-      def finish
-        @created.uniq.each do |id|
-          newest = ::Message.where(conversation_id: id).maximum(:created_at)
-          ::Conversation.where(id: id).update_all(last_activity_at: newest) if newest
-        end
-      end
-
-      def new_conversation_status
-        @resolved ? :resolved : nil
-      end
-
-      # Inside the message's transaction: the import's count moves with the message, so a
-      # crash can never leave them apart.
       def count(_message)
         @state.count_message!
       end
 
-      def remember_conversation(conversation)
-        @created << conversation.id if conversation.previously_new_record?
-        if conversation.id != @conversation_id
-          @conversation_id = conversation.id
-          @state.update_columns(conversation_id: conversation.id)
-        end
-        conversation
+      def finish(now: Time.now)
+        conversation = current_conversation
+        return if conversation.nil? || conversation.created_at < @state.started_at
+
+        newest = ::Message.where(conversation_id: conversation.id).maximum(:created_at)
+        return if newest.nil?
+
+        changes = { last_activity_at: newest }
+        changes[:status] = ::Conversation.statuses.fetch("resolved") if newest < now - QUIET_AFTER
+        ::Conversation.where(id: conversation.id).update_all(changes)
+      end
+
+      private
+
+      # The chat's conversation new messages go to (found as the inbound path finds it).
+      def current_conversation
+        known = WawebNative::Inbound::ContactResolver.new(@inbox).existing(WawebNative::JID.parse(@jid))
+        known && WawebNative::Inbound::ConversationFinder.new(@inbox).existing(known.contact_id)
       end
     end
   end

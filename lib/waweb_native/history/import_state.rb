@@ -3,9 +3,9 @@
 module WawebNative
   module History
     # One row per inbox (waweb_history_imports): where its import stands and where it
-    # resumes. Chats are imported in JID order; `done_through` is the last one finished,
-    # so a restarted import skips those and redoes the chat it was in, whose messages
-    # already made are skipped by the ledger. `runner` and `heartbeat_at` make one
+    # resumes. Chats are taken in JID order; `done_through` is the last of the chats
+    # finished without a gap before it, so a restarted import skips those and redoes
+    # the others, whose messages already made are skipped by the ledger. `runner` and `heartbeat_at` make one
     # import per inbox at a time: a runner that stops beating for STALE_AFTER seconds
     # (a killed process) can be taken over.
     class ImportState < ::ActiveRecord::Base
@@ -47,25 +47,29 @@ module WawebNative
 
       def restart(days, now)
         assign_attributes(days: days, window_start: now - (days * 86_400), window_end: now, chats_done: 0,
-                          chats_total: nil, messages: 0, media_bytes: 0, done_through: nil, conversation_id: nil,
-                          runner: nil, heartbeat_at: nil, started_at: now, finished_at: nil, error: nil)
+                          chats_total: nil, messages: 0, media_bytes: 0, done_through: nil, runner: nil, heartbeat_at: nil, started_at: now, finished_at: nil, error: nil)
       end
 
       # One more message made (also the runner's heartbeat).
       def count_message!
         now = Time.now
         self.class.where(id: id).update_all(["messages = messages + 1, heartbeat_at = ?, updated_at = ?", now, now])
-        self.messages += 1
       end
 
       def spent_media!(bytes)
         self.class.where(id: id).update_all(["media_bytes = media_bytes + ?", bytes.to_i])
-        self.media_bytes += bytes.to_i
       end
 
-      def chat_finished!(jid)
-        update_columns(done_through: jid, chats_done: chats_done + 1, conversation_id: nil, heartbeat_at: Time.now,
-                       updated_at: Time.now)
+      # A chat is done; done_through moves to the end of the run of chats done in order
+      # (chats run side by side can finish out of order).
+      def chat_finished!(done_through)
+        now = Time.now
+        changes = ["chats_done = chats_done + 1, heartbeat_at = ?, updated_at = ?", now, now]
+        if done_through
+          changes[0] += ", done_through = ?"
+          changes << done_through
+        end
+        self.class.where(id: id).update_all(changes)
       end
 
       def finish!

@@ -2,34 +2,34 @@
 
 module WawebNative
   module History
-    # Imports one inbox's history: the store's chats in JID order, each chat's messages
-    # of the import's window oldest first, every message through the inbound service
-    # (as the webhook the gateway would have sent) inside Quiet. A message the ledger
-    # already holds (an earlier import, a live webhook) is left as it is, without asking
-    # the gateway for its media. The count moves with each message (ChatImport#count),
-    # the cursor after each chat; a gateway error stops the import as "failed" with the
-    # sentence an operator can act on (ImportJob retries it from its cursor).
+    # Imports one inbox's history: the store's chats in JID order, taken by `threads`
+    # workers side by side (each with its own database connection), each chat's
+    # messages of the import's window oldest first, every message through the inbound
+    # service (as the webhook the gateway would have sent) inside Quiet. A message the
+    # ledger already holds (an earlier import, a live webhook) is left as it is, without
+    # asking the gateway for its media. The count moves with each message
+    # (ChatImport#count), the cursor after each chat; a gateway error stops the import
+    # as "failed" with the sentence an operator can act on (ImportJob retries it from
+    # its cursor).
     class Importer
-      SKIPPED_SERVERS = %w[broadcast newsletter].freeze
+      DEFAULT_THREADS = 3
 
-      def initialize(inbox, state, store: nil, media_budget: MediaPlan::DEFAULT_BUDGET)
+      def initialize(inbox, state, store: nil, media_budget: MediaPlan::DEFAULT_BUDGET, threads: nil)
         @inbox = inbox
         @state = state
         @client = WawebNative::Inbound::GatewayAccess.client_for(inbox.channel)
         @store = store || Store.new(@client)
         @media = MediaPlan.new(used: state.media_bytes, budget: media_budget)
+        @threads = threads || Integer(ENV.fetch("WAWEB_IMPORT_THREADS", DEFAULT_THREADS.to_s))
+        @lock = Mutex.new
       end
 
       def run
         @device_id = @store.own_jid
         chats = chats_in_window
-        @state.update_columns(chats_total: chats.size, updated_at: Time.now)
-        chats.each do |chat|
-          next if @state.done_through && chat["jid"] <= @state.done_through
-
-          import_chat(chat)
-          @state.chat_finished!(chat["jid"])
-        end
+        pending = chats.reject { |chat| @state.done_through && chat["jid"] <= @state.done_through }
+        @state.update_columns(chats_total: chats.size, chats_done: chats.size - pending.size, updated_at: Time.now)
+        work(pending.map { |chat| chat["jid"] })
         @state.finish!
         @state
       rescue WawebNative::Gateway::Error => e
@@ -37,6 +37,65 @@ module WawebNative
       end
 
       private
+
+      # Runs the chats on up to @threads workers; the first error stops them all and is raised here.
+      def work(jids)
+        queue = Queue.new
+        jids.each { |jid| queue << jid }
+        @finished = {}
+        @order = jids
+        workers = Array.new(worker_count(jids.size)) do
+          Thread.new { worker(queue) }.tap do |thread|
+            thread.report_on_exception = false
+            thread.name = "waweb-history-#{@inbox.id}"
+          end
+        end
+        errors = workers.map do |thread|
+          thread.join
+          nil
+        rescue StandardError => e
+          e
+        end
+        raise errors.compact.first if errors.compact.any?
+      ensure
+        # The job's thread stopped from outside (Sidekiq's shutdown, a kill): its workers stop with it.
+        workers&.each { |thread| thread.kill.join if thread.alive? }
+      end
+
+      def worker_count(chats)
+        pool = ::ActiveRecord::Base.connection_pool.size
+        [@threads, chats, pool - 1].min.clamp(1, nil)
+      end
+
+      def worker(queue)
+        ::ActiveRecord::Base.connection_pool.with_connection do
+          inbox = ::Inbox.find(@inbox.id) # records are not shared between threads
+          while (jid = next_jid(queue))
+            import_chat(inbox, jid)
+            chat_done(jid)
+          end
+        end
+      rescue StandardError
+        @lock.synchronize { @stopped = true }
+        raise
+      end
+
+      def next_jid(queue)
+        return nil if @lock.synchronize { @stopped }
+
+        queue.pop(true)
+      rescue ThreadError
+        nil
+      end
+
+      # done_through: the last chat of the unbroken run of finished chats from the start.
+      def chat_done(jid)
+        through = @lock.synchronize do
+          @finished[jid] = true
+          @order.take_while { |j| @finished[j] }.last
+        end
+        @state.chat_finished!(through)
+      end
 
       def chats_in_window
         @store.chats.filter_map do |chat|
@@ -58,27 +117,31 @@ module WawebNative
         nil
       end
 
-      def import_chat(chat)
-        rows = @store.messages(chat["jid"], from: @state.window_start, to: @state.window_end)
-        last = [chat["last_message_time"], rows.last&.dig("timestamp")].compact.max
-        context = ChatImport.new(@state, last_message_at: last)
+      def import_chat(inbox, jid)
+        rows = @store.messages(jid, from: @state.window_start, to: @state.window_end)
+        held = held_ids(rows)
+        context = ChatImport.new(@state, inbox, jid)
         rows.each do |row|
-          row["chat_jid"] = chat["jid"]
-          import_message(row, context)
+          row["chat_jid"] = jid
+          import_message(inbox, row, context) unless held.include?(row["id"])
         end
         context.finish
       end
 
-      def import_message(row, context)
-        key = WawebNative::Inbound::ProcessedEvent.message_key(row["id"])
-        return if WawebNative::Inbound::ProcessedEvent.processed?(@inbox.id, key)
+      # The chat's messages already in the ledger, in one query.
+      def held_ids(rows)
+        keys = rows.map { |row| WawebNative::Inbound::ProcessedEvent.message_key(row["id"]) }
+        WawebNative::Inbound::ProcessedEvent.where(inbox_id: @inbox.id, event_key: keys).pluck(:event_key)
+                                            .to_set { |key| key.delete_prefix("message:") }
+      end
 
+      def import_message(inbox, row, context)
         size = 0
-        message = Quiet.run { service(message_body(row) { |bytes| size = bytes }, context).perform }
+        message = Quiet.run { service(inbox, message_body(row) { |bytes| size = bytes }, context).perform }
         return unless message.is_a?(::Message)
 
         @state.spent_media!(size) if size.positive?
-        import_reactions(row)
+        import_reactions(inbox, row)
       end
 
       def message_body(row)
@@ -86,13 +149,15 @@ module WawebNative
         return WebhookBody.message(row, device_id: @device_id) if kind.nil?
 
         size = row["file_length"].to_i
-        note = @media.refusal(kind, size)
+        note = @lock.synchronize { @media.refusal(kind, size).tap { |refused| @media.spend(size) unless refused } }
         return WebhookBody.message(row, device_id: @device_id, note: note) if note
 
         path = downloaded_path(row)
-        return WebhookBody.message(row, device_id: @device_id, note: MediaPlan.unavailable_note) if path.nil?
+        if path.nil?
+          @lock.synchronize { @media.spend(-size) }
+          return WebhookBody.message(row, device_id: @device_id, note: MediaPlan.unavailable_note)
+        end
 
-        @media.spend(size)
         yield size
         WebhookBody.message(row, device_id: @device_id, media: { kind: kind, path: path })
       end
@@ -108,18 +173,18 @@ module WawebNative
         nil
       end
 
-      def import_reactions(row)
+      def import_reactions(inbox, row)
         Array(row["reactions"]).grep(Hash).each do |reaction|
           next if reaction["emoji"].to_s.empty?
 
-          Quiet.run { service(WebhookBody.reaction(row, reaction, device_id: @device_id), nil).perform }
+          Quiet.run { service(inbox, WebhookBody.reaction(row, reaction, device_id: @device_id), nil).perform }
         rescue WawebNative::Inbound::TargetNotStoredYet
           nil
         end
       end
 
-      def service(raw, context)
-        ::Whatsapp::IncomingMessageWhatsappWebService.new(inbox: @inbox, raw: raw, history: context)
+      def service(inbox, raw, context)
+        ::Whatsapp::IncomingMessageWhatsappWebService.new(inbox: inbox, raw: raw, history: context)
       end
 
       def stop(sentence)

@@ -14,13 +14,9 @@ module WawebNative
 
       # Call inside a transaction: the chat's ContactInbox row is locked so two messages
       # of one chat processed at once cannot open two conversations.
-      # History imports pass the status a new conversation gets (resolved for a quiet
-      # chat) and the id of the conversation they made earlier for this chat, which
-      # their later messages join even when it is resolved.
-      def find_or_create(contact_inbox, group: false, status: nil, known_id: nil)
+      def find_or_create(contact_inbox, group: false)
         contact_inbox.lock!
-        existing(contact_inbox.contact_id) || known(known_id, contact_inbox.contact_id) ||
-          create(contact_inbox, group, status)
+        existing(contact_inbox.contact_id) || create(contact_inbox, group)
       end
 
       # The conversation new messages of this contact go to, or nil.
@@ -37,19 +33,10 @@ module WawebNative
 
       private
 
-      def known(id, contact_id)
-        id && ::Conversation.find_by(id: id, inbox_id: @inbox.id, contact_id: contact_id)
-      end
-
-      def create(contact_inbox, group, status = nil)
+      def create(contact_inbox, group)
         attributes = group ? { "chat_type" => "group", "group_jid" => contact_inbox.source_id } : {}
-        conversation = ::Conversation.create!(account_id: @inbox.account_id, inbox_id: @inbox.id,
-                                              contact_id: contact_inbox.contact_id, contact_inbox_id: contact_inbox.id,
-                                              additional_attributes: attributes, **(status ? { status: status } : {}))
-        # Chatwoot's before_create may choose another status (pending for a bot inbox):
-        # an import's choice stands, without a status-change callback.
-        conversation.update_columns(status: status) if status && conversation.status != status.to_s
-        conversation
+        ::Conversation.create!(account_id: @inbox.account_id, inbox_id: @inbox.id, contact_id: contact_inbox.contact_id,
+                               contact_inbox_id: contact_inbox.id, additional_attributes: attributes)
       end
     end
   end

@@ -15,7 +15,6 @@ class CreateWawebHistoryImports < ActiveRecord::Migration[7.0]
       t.integer :messages, null: false, default: 0
       t.bigint :media_bytes, null: false, default: 0
       t.string :done_through # chats go in JID order: the last one finished
-      t.bigint :conversation_id # the chat in progress: the conversation the import made for it
       t.string :runner # who holds the import (one at a time per inbox)
       t.datetime :heartbeat_at
       t.datetime :started_at

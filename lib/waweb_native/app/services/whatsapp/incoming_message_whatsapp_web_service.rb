@@ -16,12 +16,12 @@ module Whatsapp
   # - delete-for-me and the events the product ignores change nothing.
   # A history import (WawebNative::History) hands its messages here as the webhooks the
   # gateway would have sent, with `history:` (a WawebNative::History::ChatImport): the
-  # message then takes its WhatsApp time as created_at, a new conversation the status
-  # the import chose, and the import counts it in the same transaction.
+  # message then takes its WhatsApp time as created_at, and the import counts it in the
+  # same transaction.
   class IncomingMessageWhatsappWebService
     MESSAGE_KINDS = %i[text image video audio document sticker contact location unsupported].freeze
     ROUTE_KEYS = %w[phone_number controller action format whatsapp].freeze
-  
+
     attr_reader :inbox, :event
 
     def initialize(inbox:, params: nil, raw: nil, history: nil)
@@ -83,31 +83,23 @@ module Whatsapp
       chat_contact_inbox, sender_contact_inbox = contact_inboxes_for(chat, group_name)
       return nil if chat_contact_inbox.nil?
 
-      conversation = find_or_create_conversation(chat_contact_inbox, chat.group?)
+      sender = sender_contact_inbox&.contact # read before the lock below reloads the ContactInbox
+      conversation = conversation_finder.find_or_create(chat_contact_inbox, group: chat.group?)
       built = WawebNative::Inbound::MessageContent.build(event, media, inbox.account_id)
-      message = conversation.messages.new(message_attributes(built, sender_contact_inbox))
+      message = conversation.messages.new(message_attributes(built, sender))
       built.attachments.each { |attachment| message.attachments.new(attachment) }
       message.save!
       @history&.count(message)
       message
     end
 
-    def message_attributes(built, sender_contact_inbox)
-      attributes = { account_id: inbox.account_id, inbox_id: inbox.id, content: built.content,
+    def message_attributes(built, sender)
+      attributes = { account: inbox.account, inbox: inbox, content: built.content,
                      message_type: event.from_me? ? :outgoing : :incoming, source_id: event.message_id.presence,
-                     content_attributes: built.content_attributes, sender: sender_contact_inbox&.contact }
+                     content_attributes: built.content_attributes, sender: sender }
       attributes[:content_type] = built.content_type if built.content_type
       attributes[:created_at] = Time.at(event.timestamp).utc if @history && event.timestamp
       attributes
-    end
-
-    def find_or_create_conversation(contact_inbox, group)
-      return conversation_finder.find_or_create(contact_inbox, group: group) unless @history
-
-      @history.remember_conversation(
-        conversation_finder.find_or_create(contact_inbox, group: group, status: @history.new_conversation_status,
-                                                          known_id: @history.conversation_id)
-      )
     end
 
     # [the conversation's contact inbox (the chat), the sender's contact inbox or nil]
