@@ -10,7 +10,7 @@ module WawebNative
     #   (conversation_status_changed), ReportingEventListener, ActionCable;
     # - Message#execute_after_create_commit_callbacks: reopening a resolved or snoozed
     #   conversation, SendReplyJob, greeting and out-of-office replies, contact activity
-    #   (only the conversation's last activity time is kept);
+    #   (the import sets the conversation's last activity once per chat instead);
     # - Conversation#run_auto_assignment (after_save): round-robin assignment.
     module QuietHistoryImport
       module Dispatcher
@@ -25,9 +25,7 @@ module WawebNative
         private
 
         def execute_after_create_commit_callbacks
-          return super unless WawebNative::History::Quiet.active?
-
-          WawebNative::History::Quiet.touch_conversation(self)
+          super unless WawebNative::History::Quiet.active?
         end
       end
 

@@ -25,14 +25,6 @@ module WawebNative
       def active?
         Thread.current[KEY] == true
       end
-
-      # What an imported message still does to its conversation: the list's order
-      # follows the newest message (never moved back by an older imported one).
-      def touch_conversation(message)
-        ::Conversation.where(id: message.conversation_id)
-                      .where("last_activity_at IS NULL OR last_activity_at < ?", message.created_at)
-                      .update_all(last_activity_at: message.created_at)
-      end
     end
   end
 end
