@@ -52,6 +52,16 @@ module WawebNative
       app.config.filter_parameters |= %i[basic_auth_password webhook_verify_token]
     end
 
+    # Sidekiq loses the jobs of a process that was killed: at each Sidekiq start, history
+    # imports left queued or running get their job again (it resumes from their cursor).
+    initializer "waweb_native.history_resume" do |app|
+      next unless defined?(::Sidekiq) && ::Sidekiq.respond_to?(:configure_server)
+
+      ::Sidekiq.configure_server do |config|
+        config.on(:startup) { app.executor.wrap { WawebNative::History.resume_interrupted } }
+      end
+    end
+
     rake_tasks do
       load File.expand_path("tasks/waweb.rake", __dir__)
     end

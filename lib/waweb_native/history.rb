@@ -63,6 +63,8 @@ module WawebNative
     # Sidekiq loses the job of a process that was killed: requeue imports left running.
     def resume_interrupted
       ImportState.where(state: %w[queued running]).pluck(:inbox_id).each { |id| ImportJob.perform_later(id) }
+    rescue ::ActiveRecord::ActiveRecordError => e # e.g. the gem's migration not run yet
+      ::Rails.logger.warn("[waweb_native] history imports not resumed: #{e.class}")
     end
   end
 end

@@ -34,4 +34,14 @@ RSpec.configure do |config|
   config.include HistoryHelpers, :history
   config.before(:each, :history) { WawebNative::Inbound::ChannelLookup.clear! }
   config.after(:each, :history) { @gateway&.stop }
+  # Several workers take connections from the import's own pool, which cannot see an
+  # example's uncommitted transaction: those run one worker on the example's connection;
+  # :truncation examples (committed records) run the workers as in production.
+  config.around(:each, :history) do |example|
+    previous = ENV.fetch("WAWEB_IMPORT_THREADS", nil)
+    ENV["WAWEB_IMPORT_THREADS"] = example.metadata[:truncation] ? "4" : "1"
+    example.run
+  ensure
+    ENV["WAWEB_IMPORT_THREADS"] = previous
+  end
 end

@@ -31,7 +31,12 @@ RSpec.describe "History import", :history do
   end
 
   it "reads every page of chats and messages, within the window only" do
-    3.times { |c| 130.times { |i| gateway.store_message("62812000000#{c}@s.whatsapp.net", id: "P#{c}-#{i}", timestamp: ago(7200 + i), content: "m#{i}") } }
+    3.times do |c|
+      130.times do |i|
+        gateway.store_message("62812000000#{c}@s.whatsapp.net", id: "P#{c}-#{i}", timestamp: ago(7200 + i),
+                                                                content: "m#{i}")
+      end
+    end
     gateway.store_message(customer, id: "OLD", timestamp: ago(9 * 86_400), content: "too old")
     gateway.store_message("6281299999999@s.whatsapp.net", id: "OLDCHAT", timestamp: ago(30 * 86_400))
 
@@ -58,7 +63,7 @@ RSpec.describe "History import", :history do
     expect(conversation.contact.identifier).to eq(group)
     expect(conversation.additional_attributes).to include("chat_type" => "group", "group_jid" => group)
     senders = conversation.messages.order(:created_at).map { |m| [m.source_id, m.message_type, m.sender&.name] }
-    expect(senders).to eq([["G1", "incoming", "Budi"], ["G2", "incoming", "Citra"], ["G3", "outgoing", nil]])
+    expect(senders).to eq([%w[G1 incoming Budi], %w[G2 incoming Citra], ["G3", "outgoing", nil]])
   end
 
   it "LID-only senders become LID contacts, in a group and in a 1:1 chat" do
@@ -70,7 +75,8 @@ RSpec.describe "History import", :history do
     import!
 
     lid_sender = Message.find_by(source_id: "L1").sender
-    expect([lid_sender.name, lid_sender.phone_number, lid_sender.identifier]).to eq(["Dewi", nil, "123456789012345@lid"])
+    expect([lid_sender.name, lid_sender.phone_number,
+            lid_sender.identifier]).to eq(["Dewi", nil, "123456789012345@lid"])
     lid_chat = Message.find_by(source_id: "L2").conversation
     expect(lid_chat.contact_inbox.source_id).to eq("987654321098765@lid")
     expect(lid_chat.contact.phone_number).to be_nil
@@ -114,8 +120,9 @@ RSpec.describe "History import", :history do
     image = Message.find_by(source_id: "IMG")
     expect(image.content).to eq("a photo")
     expect(image.attachments.sole.file.download).to eq(png)
-    expect(Message.find_by(source_id: "BIG").content).to eq("huge\n\n[Media not imported: this video (150.0 MB) is " \
-                                                            "larger than WhatsApp allows (100 MB). It is still on the phone.]")
+    expect(Message.find_by(source_id: "BIG").content)
+      .to eq("huge\n\n[Media not imported: this video (150.0 MB) is larger than WhatsApp allows (100 MB). " \
+             "It is still on the phone.]")
     expect(Message.find_by(source_id: "DOC").content).to include("media budget (0 MB) is used up")
     expect(Message.find_by(source_id: "GONE").content).to include("Media unavailable")
     expect(Attachment.count).to eq(1)
@@ -138,7 +145,7 @@ RSpec.describe "History import", :history do
     asked = Message.find_by(source_id: "ASK")
     expect(asked.content_attributes["reactions"]).to eq("me" => "👍", "6281234567890" => "❤️")
     expect(Message.find_by(source_id: "ANS").content_attributes).to include("in_reply_to" => asked.id,
-                                                                           "in_reply_to_external_id" => "ASK")
+                                                                            "in_reply_to_external_id" => "ASK")
   end
 
   it "importing twice gives each message once, and leaves messages already in Chatwoot as they are" do

@@ -5,7 +5,7 @@ require_relative "history_helper"
 # What a new message sets off in Chatwoot (agent notifications, automation rules,
 # outgoing webhooks and everything else on the dispatcher, reopening, sending, CSAT)
 # must not happen for imported history. The host reproduces the triggers: the
-# dispatcher's EventDispatcherJob, NotificationListener and AutomationRuleListener.
+# dispatcher with NotificationListener and AutomationRuleListener.
 RSpec.describe "History import stays quiet", :history do
   let(:customer) { "6281234567890@s.whatsapp.net" }
   let(:agent) { create_user }

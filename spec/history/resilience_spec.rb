@@ -21,8 +21,8 @@ RSpec.describe "History import under stress", :history do
   end
 
   def expect_each_once(rows)
-    expect(Message.group(:source_id).count).to eq(rows.to_h { |row| [row[:id], 1] })
-    expect(WawebNative::Inbound::ProcessedEvent.count).to eq(rows.size)
+    expect(Message.where(inbox_id: history_inbox.id).group(:source_id).count).to eq(rows.to_h { |row| [row[:id], 1] })
+    expect(WawebNative::Inbound::ProcessedEvent.where(inbox_id: history_inbox.id).count).to eq(rows.size)
   end
 
   context "with committed records and real threads", :truncation do
@@ -111,6 +111,13 @@ RSpec.describe "History import under stress", :history do
     import! # the operator (or the job's retry) runs it again: it resumes at the second chat
     expect(import_state.to_status).to include(state: "done", chats_done: 2, messages: 300, error: nil)
     expect_each_once(rows)
+  end
+
+  it "at Sidekiq's start, imports left queued or running get their job again" do
+    WawebNative::History::ImportState.prepare!(history_inbox.id, days: 7)
+    WawebNative::History::ImportState.claim(history_inbox.id, "a process that died")
+    WawebNative::History.resume_interrupted
+    expect(sidekiq_jobs("low").map { |job| job["wrapped"] }).to eq(["WawebNative::History::ImportJob"])
   end
 
   it "one import per inbox at a time" do

@@ -17,10 +17,9 @@ module WawebNative
       # The row for a new or resumed import, state "queued"; a live one is returned as it is.
       def self.prepare!(inbox_id, days:, now: Time.now)
         state = find_or_initialize_by(inbox_id: inbox_id)
-        return state if state.persisted? && state.state == "running" && !state.stale?(now)
-        return state if state.persisted? && state.state == "queued"
+        return state if state.live?(now)
 
-        state.restart(days, now) unless state.persisted? && state.resumable?(days)
+        state.restart(days, now) unless state.resumable?(days)
         state.update!(state: "queued", error: nil, finished_at: nil)
         state
       end
@@ -36,18 +35,24 @@ module WawebNative
         taken == 1 ? :claimed : :busy
       end
 
+      # Queued, or running with a fresh heartbeat.
+      def live?(now = Time.now)
+        persisted? && (state == "queued" || (state == "running" && !stale?(now)))
+      end
+
       def stale?(now = Time.now)
         heartbeat_at.nil? || heartbeat_at < now - STALE_AFTER
       end
 
       # A failed or interrupted import of the same days goes on from its cursor.
       def resumable?(wanted_days)
-        %w[failed running].include?(state) && days == wanted_days
+        persisted? && %w[failed running].include?(state) && days == wanted_days
       end
 
       def restart(days, now)
         assign_attributes(days: days, window_start: now - (days * 86_400), window_end: now, chats_done: 0,
-                          chats_total: nil, messages: 0, media_bytes: 0, done_through: nil, runner: nil, heartbeat_at: nil, started_at: now, finished_at: nil, error: nil)
+                          chats_total: nil, messages: 0, media_bytes: 0, done_through: nil, runner: nil,
+                          heartbeat_at: nil, started_at: now, finished_at: nil, error: nil)
       end
 
       # One more message made (also the runner's heartbeat).

@@ -3,7 +3,8 @@
 module WawebNative
   module History
     # Imports one inbox's history: the store's chats in JID order, taken by `threads`
-    # workers side by side (each with its own database connection), each chat's
+    # workers side by side (on PostgreSQL; each with a connection of the import's own
+    # pool, so Sidekiq's threads never wait for one), each chat's
     # messages of the import's window oldest first, every message through the inbound
     # service (as the webhook the gateway would have sent) inside Quiet. A message the
     # ledger already holds (an earlier import, a live webhook) is left as it is, without
@@ -12,7 +13,8 @@ module WawebNative
     # as "failed" with the sentence an operator can act on (ImportJob retries it from
     # its cursor).
     class Importer
-      DEFAULT_THREADS = 3
+      DEFAULT_THREADS = 4
+      POOL_ROLE = :waweb_history_import
 
       def initialize(inbox, state, store: nil, media_budget: MediaPlan::DEFAULT_BUDGET, threads: nil)
         @inbox = inbox
@@ -44,31 +46,38 @@ module WawebNative
         jids.each { |jid| queue << jid }
         @finished = {}
         @order = jids
-        workers = Array.new(worker_count(jids.size)) do
+        @threads_used = worker_count(jids.size)
+        workers = Array.new(@threads_used) do
           Thread.new { worker(queue) }.tap do |thread|
             thread.report_on_exception = false
             thread.name = "waweb-history-#{@inbox.id}"
           end
         end
-        errors = workers.map do |thread|
-          thread.join
-          nil
-        rescue StandardError => e
-          e
-        end
-        raise errors.compact.first if errors.compact.any?
+        error = first_error(workers)
+        raise error if error
       ensure
         # The job's thread stopped from outside (Sidekiq's shutdown, a kill): its workers stop with it.
         workers&.each { |thread| thread.kill.join if thread.alive? }
       end
 
+      def first_error(workers)
+        workers.map do |thread|
+          thread.join
+          nil
+        rescue StandardError => e
+          e
+        end.compact.first
+      end
+
+      # One worker on databases that take one writer at a time (SQLite).
       def worker_count(chats)
-        pool = ::ActiveRecord::Base.connection_pool.size
-        [@threads, chats, pool - 1].min.clamp(1, nil)
+        return 1 unless ::ActiveRecord::Base.connection.adapter_name.match?(/postg/i)
+
+        [@threads, chats].min.clamp(1, nil)
       end
 
       def worker(queue)
-        ::ActiveRecord::Base.connection_pool.with_connection do
+        with_import_connection do
           inbox = ::Inbox.find(@inbox.id) # records are not shared between threads
           while (jid = next_jid(queue))
             import_chat(inbox, jid)
@@ -78,6 +87,27 @@ module WawebNative
       rescue StandardError
         @lock.synchronize { @stopped = true }
         raise
+      end
+
+      # The host's pool is sized for its own threads (Chatwoot: pool = Sidekiq's concurrency):
+      # the workers take their connections from a pool of the import's own, same database.
+      def with_import_connection(&block)
+        return ::ActiveRecord::Base.connection_pool.with_connection(&block) if @threads_used == 1
+
+        import_pool
+        ::ActiveRecord::Base.connected_to(role: POOL_ROLE) do
+          ::ActiveRecord::Base.connection_pool.with_connection(&block)
+        end
+      end
+
+      def import_pool
+        @lock.synchronize do
+          handler = ::ActiveRecord::Base.connection_handler
+          next if handler.retrieve_connection_pool("ActiveRecord::Base", role: POOL_ROLE)
+
+          config = ::ActiveRecord::Base.connection_db_config.configuration_hash.merge(pool: [@threads, 5].max)
+          handler.establish_connection(config, owner_name: ::ActiveRecord::Base, role: POOL_ROLE)
+        end
       end
 
       def next_jid(queue)
@@ -98,15 +128,12 @@ module WawebNative
       end
 
       def chats_in_window
-        @store.chats.filter_map do |chat|
+        chats = @store.chats.filter_map do |chat|
           jid = canonical(chat["jid"])
-          next if jid.nil?
-
           last = chat["last_message_time"]
-          next if last && last < @state.window_start
-
-          chat.merge("jid" => jid)
-        end.uniq { |chat| chat["jid"] }.sort_by { |chat| chat["jid"] }
+          chat.merge("jid" => jid) unless jid.nil? || (last && last < @state.window_start)
+        end
+        chats.uniq { |chat| chat["jid"] }.sort_by { |chat| chat["jid"] }
       end
 
       # Chats that become conversations (users, LIDs, groups), their JIDs in canonical form.

@@ -25,7 +25,9 @@ module WawebNative
 
       # Every chat of the device: [{"jid", "name", "last_message_time" (Time or nil), ...}].
       def chats
-        paged("/chats", {}, CHATS_PAGE).each { |chat| chat["last_message_time"] = Store.time(chat["last_message_time"]) }
+        paged("/chats", {}, CHATS_PAGE).each do |chat|
+          chat["last_message_time"] = Store.time(chat["last_message_time"])
+        end
       end
 
       # The chat's messages between two times, oldest first (the store's own order is not relied on).
@@ -57,9 +59,16 @@ module WawebNative
         case value
         when Time then value.utc
         when Integer, Float then Time.at(value > 1e12 ? value / 1000.0 : value).utc
-        when /\A\d+(\.\d+)?\z/ then time(value.to_f)
-        when String then value.empty? || value.start_with?("0001-") ? nil : Time.iso8601(value).utc
+        when String then time_from_string(value)
         end
+      end
+
+      # Go's zero time ("0001-01-01T00:00:00Z") stands for "none".
+      def self.time_from_string(value)
+        return time(value.to_f) if value.match?(/\A\d+(\.\d+)?\z/)
+        return nil if value.empty? || value.start_with?("0001-")
+
+        Time.iso8601(value).utc
       rescue ArgumentError
         nil
       end

@@ -15,16 +15,12 @@ module WawebNative
       # appended to the text when the media was not imported.
       def message(row, device_id:, media: nil, note: nil)
         payload = common(row)
-        text = row["content"].to_s
-        reply = row["replied_to_id"] || row["reply_to_id"] || row["quoted_message_id"]
-        payload["replied_to_id"] = reply if reply.is_a?(String) && !reply.empty?
-        if media
-          payload[media[:kind]] = { "path" => media[:path], "caption" => text.empty? ? nil : text }.compact
-          payload["body"] = text unless text.empty?
-        else
-          body = [text.empty? ? nil : text, note].compact.join("\n\n")
-          payload["body"] = body unless body.empty?
-        end
+        reply = row.values_at("replied_to_id", "reply_to_id", "quoted_message_id").find { |id| id.is_a?(String) }
+        payload["replied_to_id"] = reply unless reply.to_s.empty?
+        text = row["content"].to_s.empty? ? nil : row["content"].to_s
+        payload[media[:kind]] = { "path" => media[:path], "caption" => text }.compact if media
+        body = media ? text.to_s : [text, note].compact.join("\n\n")
+        payload["body"] = body unless body.empty?
         envelope("message", device_id, payload)
       end
 

@@ -40,13 +40,15 @@ module WawebNative
       # The history import (WawebNative::History): never a failure, the inbox works without it.
       def history_check
         status = WawebNative::History.status(@connection.inbox)
-        return check("history import", :skip, "none (WawebNative.import_history(inbox, days: 7) starts one)") unless status
+        none = "none (WawebNative.import_history(inbox, days: 7) starts one)"
+        return check("history import", :skip, none) unless status
 
         progress = "#{status[:chats_done]}/#{status[:chats_total] || '?'} chats, #{status[:messages]} messages"
         case status[:state]
         when "done" then check("history import", :ok, "done: #{progress}, finished #{status[:finished_at]}")
-        when "failed" then check("history import", :warn, "stopped at #{progress}: #{status[:error]} " \
-                                                          "Run it again to resume: rake \"waweb:import[#{@connection.inbox.id},#{days}]\"")
+        when "failed"
+          check("history import", :warn, "stopped at #{progress}: #{status[:error]} Run it again to resume: " \
+                                         "rake \"waweb:import[#{@connection.inbox.id},#{days}]\"")
         else check("history import", :ok, "#{status[:state]}: #{progress}, started #{status[:started_at]}")
         end
       end

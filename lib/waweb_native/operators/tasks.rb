@@ -52,7 +52,10 @@ module WawebNative
 
       # Runs a history import in this process (not on Sidekiq), printing where it ended.
       def import(inbox_id, days, out: $stdout)
-        raise ArgumentError, "Give the inbox id and the days: rake \"waweb:import[<inbox_id>,7]\"" if inbox_id.to_s.strip.empty?
+        if inbox_id.to_s.strip.empty?
+          raise ArgumentError,
+                "Give the inbox id and the days: rake \"waweb:import[<inbox_id>,7]\""
+        end
 
         inbox = Connection.new(find_inbox(inbox_id)).inbox
         days = days.to_s.strip.empty? ? 7 : Integer(days.to_s, 10)

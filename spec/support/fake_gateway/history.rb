@@ -6,7 +6,7 @@ class FakeGateway
   # filtered by start_time/end_time (RFC3339); GET /message/:id/download puts a stored
   # message's media under statics/media/ and says where. Specs fill the store with
   # store_chat/store_message.
-  module History
+  module History # rubocop:disable Metrics/ModuleLength -- one store, three endpoints, their helpers
     EXTENSIONS = { "image" => "jpg", "video" => "mp4", "audio" => "ogg", "ptt" => "ogg", "document" => "pdf",
                    "sticker" => "webp" }.freeze
 
@@ -19,17 +19,14 @@ class FakeGateway
       jid
     end
 
-    # Adds a message to a chat's store (the chat is created when new). `bytes`: the media
-    # file served by /message/:id/download (file_length defaults to its size).
-    def store_message(chat_jid, id:, timestamp:, content: "", sender_jid: nil, is_from_me: false, media_type: "",
-                      filename: "", bytes: nil, file_length: nil, reactions: nil, sender_display_name: nil, **extra)
+    # Adds a message to a chat's store (the chat is created when new). fields: the store's
+    # (content:, sender_jid:, is_from_me:, media_type:, filename:, file_length:, reactions:,
+    # sender_display_name:, and any other); `bytes:` the media file /message/:id/download
+    # serves (file_length defaults to its size).
+    def store_message(chat_jid, id:, timestamp:, bytes: nil, **fields)
       store_chat(chat_jid)
-      row = { id: id, chat_jid: chat_jid, sender_jid: sender_jid || (is_from_me ? @devices.first[:jid] : chat_jid),
-              sender_display_name: sender_display_name, content: content, timestamp: timestamp.utc.iso8601,
-              is_from_me: is_from_me, media_type: media_type, filename: filename, url: media_url_for(media_type),
-              file_length: file_length || bytes&.bytesize || 0, created_at: Time.now.utc.iso8601,
-              updated_at: Time.now.utc.iso8601, **extra }
-      row[:reactions] = reactions if reactions
+      row = store_row(chat_jid, id, timestamp, fields)
+      row[:file_length] ||= bytes&.bytesize || 0
       history_lock do
         @store_messages[chat_jid] << row
         @store_media[id] = bytes.b if bytes
@@ -59,6 +56,15 @@ class FakeGateway
       end
     end
 
+    def store_row(chat_jid, id, timestamp, fields)
+      from_me = fields.fetch(:is_from_me, false)
+      media_type = fields.fetch(:media_type, "")
+      { id: id, chat_jid: chat_jid, sender_jid: from_me ? @devices.first[:jid] : chat_jid, sender_display_name: nil,
+        content: "", is_from_me: from_me, media_type: media_type, filename: "", url: media_url_for(media_type),
+        file_length: nil, created_at: Time.now.utc.iso8601, updated_at: Time.now.utc.iso8601 }
+        .merge(fields.compact).merge(timestamp: timestamp.utc.iso8601)
+    end
+
     def media_url_for(media_type)
       media_type.to_s.empty? ? "" : "https://mmg.whatsapp.net/v/t62.7118-24/#{SecureRandom.hex(8)}.enc"
     end
@@ -77,17 +83,9 @@ class FakeGateway
     def chat_messages(req, chat_jid)
       logged_in_only do
         limit, offset = paging(req, 50)
-        failing = history_lock do
-          key = [chat_jid, offset]
-          @store_page_failures[key].positive? && (@store_page_failures[key] -= 1)
-        end
-        next server_error if failing
+        next server_error if failing_page?(chat_jid, offset)
 
-        rows = history_lock { @store_messages.fetch(chat_jid, []).map(&:dup) }
-        from = req.query["start_time"] && Time.iso8601(req.query["start_time"])
-        to = req.query["end_time"] && Time.iso8601(req.query["end_time"])
-        rows.select! { |row| (from.nil? || Time.iso8601(row[:timestamp]) >= from) && (to.nil? || Time.iso8601(row[:timestamp]) <= to) }
-        rows.sort_by! { |row| [-Time.iso8601(row[:timestamp]).to_f, row[:id]] }
+        rows = messages_between(chat_jid, req.query["start_time"], req.query["end_time"])
         chat = history_lock { @store_chats[chat_jid]&.dup } || { jid: chat_jid, name: "", last_message_time: nil }
         success("Success get chat messages", data: rows[offset, limit] || [],
                                              pagination: { limit: limit, offset: offset, total: rows.size },
@@ -95,7 +93,23 @@ class FakeGateway
       end
     end
 
-    def message_download(req, message_id)
+    def failing_page?(chat_jid, offset)
+      history_lock do
+        key = [chat_jid, offset]
+        @store_page_failures[key].positive? && (@store_page_failures[key] -= 1)
+      end
+    end
+
+    # Newest first, as the gateway's store answers.
+    def messages_between(chat_jid, start_time, end_time)
+      from = start_time ? Time.iso8601(start_time) : Time.at(0)
+      to = end_time ? Time.iso8601(end_time) : Time.at(2**40)
+      rows = history_lock { @store_messages.fetch(chat_jid, []).map(&:dup) }
+      rows.select! { |row| Time.iso8601(row[:timestamp]).between?(from, to) }
+      rows.sort_by { |row| [-Time.iso8601(row[:timestamp]).to_f, row[:id]] }
+    end
+
+    def message_download(_req, message_id)
       logged_in_only do
         row = history_lock { @store_messages.values.flatten.find { |r| r[:id] == message_id } }
         next error(404, "NOT_FOUND", "message #{message_id} not found") if row.nil?

@@ -1,8 +1,10 @@
 # frozen_string_literal: true
 
 # Chatwoot's event bus (app/dispatchers/dispatcher.rb, async_dispatcher.rb), reduced:
-# dispatch enqueues EventDispatcherJob, which hands the event to every listener that
-# answers "<event name with _>" (Chatwoot's BaseListener convention).
+# dispatch hands the event to every listener that answers "<event name with _>"
+# (Chatwoot's BaseListener convention). Chatwoot runs these listeners later, in
+# EventDispatcherJob; here they run at once, which keeps other specs' job counts as
+# they were. The gem's quiet import acts at `dispatch` itself, before either.
 class Dispatcher
   include Singleton
 
@@ -20,12 +22,14 @@ class Dispatcher
   end
 
   def dispatch(event_name, timestamp, data, _async = false) # rubocop:disable Style/OptionalBooleanParameter
-    EventDispatcherJob.perform_later(event_name, timestamp, data)
+    publish_event(event_name, timestamp, data)
   end
 
   def publish_event(event_name, timestamp, data)
     event = Event.new(event_name, timestamp, data)
-    listeners.each { |listener| listener.public_send(event.method_name, event) if listener.respond_to?(event.method_name) }
+    listeners.each do |listener|
+      listener.public_send(event.method_name, event) if listener.respond_to?(event.method_name)
+    end
   end
 
   def listeners

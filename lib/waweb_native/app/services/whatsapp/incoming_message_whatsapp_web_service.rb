@@ -168,9 +168,9 @@ module Whatsapp
     # --- idempotency ----------------------------------------------------------
 
     # The ledger claim shared with history imports (WawebNative::Inbound::ProcessedEvent.claim).
-    def once(key, media, &block)
+    def once(key, media, &)
       rewind = media.respond_to?(:tempfile) ? -> { media.tempfile.rewind } : nil
-      WawebNative::Inbound::ProcessedEvent.claim(inbox.id, key, before_attempt: rewind, &block)
+      WawebNative::Inbound::ProcessedEvent.claim(inbox.id, key, before_attempt: rewind, &)
     end
 
     def processed?(key)
