@@ -91,14 +91,17 @@ module WawebNative
 
       # The host's pool is sized for its own threads (Chatwoot: pool = Sidekiq's concurrency):
       # the workers take their connections from a pool of the import's own, same database.
-      def with_import_connection
-        return ::ActiveRecord::Base.connection_pool.with_connection { yield } if @threads_used == 1
+      # (A named block: Ruby 3.3 refuses an anonymous one used inside a block.)
+      # rubocop:disable Style/ArgumentsForwarding
+      def with_import_connection(&block)
+        return ::ActiveRecord::Base.connection_pool.with_connection(&block) if @threads_used == 1
 
         import_pool
         ::ActiveRecord::Base.connected_to(role: POOL_ROLE) do
-          ::ActiveRecord::Base.connection_pool.with_connection { yield }
+          ::ActiveRecord::Base.connection_pool.with_connection(&block)
         end
       end
+      # rubocop:enable Style/ArgumentsForwarding
 
       def import_pool
         @lock.synchronize do
