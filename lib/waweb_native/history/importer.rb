@@ -92,7 +92,7 @@ module WawebNative
       # The host's pool is sized for its own threads (Chatwoot: pool = Sidekiq's concurrency):
       # the workers take their connections from a pool of the import's own, same database.
       # (A named block: Ruby 3.3 refuses an anonymous one used inside a block.)
-      # rubocop:disable Style/ArgumentsForwarding
+      # rubocop:disable-next Style/ArgumentsForwarding
       def with_import_connection(&block)
         return ::ActiveRecord::Base.connection_pool.with_connection(&block) if @threads_used == 1
 
@@ -101,7 +101,6 @@ module WawebNative
           ::ActiveRecord::Base.connection_pool.with_connection(&block)
         end
       end
-      # rubocop:enable Style/ArgumentsForwarding
 
       def import_pool
         @lock.synchronize do
