@@ -2,7 +2,8 @@
 
 # History import against live webhooks, same run, same messages: 10,000 texts over 200
 # chats in the fake gateway's chat store (spec/support/fake_gateway) imported into
-# PostgreSQL by WawebNative::History (one runner, as the job runs it), next to the same
+# PostgreSQL by WawebNative::History (as the job runs it: one runner, its chats on
+# WAWEB_IMPORT_THREADS workers, default 4), next to the same
 # 10,000 messages delivered as signed webhooks (Puma 4 threads + Sidekiq 5 threads, the
 # end_to_end bench's path) into another inbox. messages/s for each, from the first
 # request to the last committed row, and their ratio (target: import >= webhooks).
@@ -70,8 +71,9 @@ end
 
 import_rate = count / import_seconds
 webhook_rate = count / webhook_seconds
+workers = ENV.fetch("WAWEB_IMPORT_THREADS", WawebNative::History::Importer::DEFAULT_THREADS.to_s)
 printf("history import: %d texts over %d chats from the fake gateway's store into %s: %.1f messages/s (%.1fs, " \
-       "one runner)\n", count, chats, ActiveRecord::Base.connection.adapter_name, import_rate, import_seconds)
+       "%s workers)\n", count, chats, ActiveRecord::Base.connection.adapter_name, import_rate, import_seconds, workers)
 printf("same messages as webhooks: Puma(4 threads) + Sidekiq(%d threads): %.1f messages/s (%.1fs)\n",
        concurrency, webhook_rate, webhook_seconds)
 printf("import / webhooks: %.2fx (target >= 1.0); load average %s\n", import_rate / webhook_rate,
