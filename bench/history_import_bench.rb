@@ -3,7 +3,7 @@
 # History import against live webhooks, same run, same messages: 10,000 texts over 200
 # chats in the fake gateway's chat store (spec/support/fake_gateway) imported into
 # PostgreSQL by WawebNative::History (as the job runs it: one runner, its chats on
-# WAWEB_IMPORT_THREADS workers, default 4), next to the same
+# WAWEB_IMPORT_THREADS workers, default 6), next to the same
 # 10,000 messages delivered as signed webhooks (Puma 4 threads + Sidekiq 5 threads, the
 # end_to_end bench's path) into another inbox. messages/s for each, from the first
 # request to the last committed row, and their ratio (target: import >= webhooks).

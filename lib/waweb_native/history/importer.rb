@@ -13,7 +13,7 @@ module WawebNative
     # as "failed" with the sentence an operator can act on (ImportJob retries it from
     # its cursor).
     class Importer
-      DEFAULT_THREADS = 4
+      DEFAULT_THREADS = 6 # bench/history_import_bench.rb: fewer fall behind live webhooks on a busy host
       POOL_ROLE = :waweb_history_import
 
       def initialize(inbox, state, store: nil, media_budget: MediaPlan::DEFAULT_BUDGET, threads: nil)
