@@ -192,6 +192,16 @@ RSpec.describe "Faithful: what the stock dashboard shows", :inbound do
     end
   end
 
+  it "a named location has no content, so the dashboard draws its map card with the name as title" do
+    deliver(inbox, body.v8("message", { "chat_id" => customer, "from" => customer, "id" => "LOC",
+                                        "location" => { "degreesLatitude" => -23.5, "degreesLongitude" => -46.6,
+                                                        "name" => "Paulista Ave" } }))
+    message = Message.sole
+    expect(message.content).to be_nil
+    expect(message.attachments.sole.slice(:file_type, :fallback_title, :coordinates_lat))
+      .to eq("file_type" => "location", "fallback_title" => "Paulista Ave", "coordinates_lat" => -23.5)
+  end
+
   describe "group messages" do
     def group_text(id, from:, text: "hello group", name: nil, **extra)
       body.text(id: id, from: from, chat: group, body: text, name: name, **extra)
