@@ -224,6 +224,12 @@ RSpec.describe "Faithful: what the stock dashboard shows", :inbound do
       expect(Message.last.content).to eq("**Ana (supplier)**\nhello group")
     end
 
+    it "name a participant known only by a LID by its push name, else as unknown" do
+      deliver(inbox, group_text("GL1", from: "251500000009@lid", name: "Zé"))
+      deliver(inbox, group_text("GL2", from: "251500000008@lid", name: " "))
+      expect(Message.order(:id).pluck(:content)).to eq(["**Zé**\nhello group", "**Unknown participant**\nhello group"])
+    end
+
     it "escape Markdown in names" do
       deliver(inbox, group_text("G1", from: "5511987654321@s.whatsapp.net", name: "*star* _x_"))
       expect(Message.last.content).to eq("**\\*star\\* \\_x\\_**\nhello group")
