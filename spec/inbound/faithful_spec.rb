@@ -202,6 +202,16 @@ RSpec.describe "Faithful: what the stock dashboard shows", :inbound do
       .to eq("file_type" => "location", "fallback_title" => "Paulista Ave", "coordinates_lat" => -23.5)
   end
 
+  it "a deleted text that would quote past Chatwoot's content limit is cut, whole in bare_content" do
+    text = "x\n" * 60_000
+    deliver(inbox, body.text(id: "BIG", from: customer, body: text))
+    deliver(inbox, revoke("DBIG", target: "BIG"))
+    message = Message.find_by!(source_id: "BIG")
+    expect(message.content.length).to eq(150_000)
+    expect(message.content).to end_with("…")
+    expect(message.content_attributes["bare_content"]).to eq(text)
+  end
+
   describe "group messages" do
     def group_text(id, from:, text: "hello group", name: nil, **extra)
       body.text(id: id, from: from, chat: group, body: text, name: name, **extra)

@@ -15,6 +15,7 @@ module WawebNative
       OWN_ACCOUNT = "This WhatsApp account"
       UNKNOWN_PERSON = "Unknown participant"
       EXCERPT = 60
+      MAX_CONTENT = 150_000
       BUBBLES_NAMING_SENDER = %i[location contact].freeze
       # provider_config key; anything but false/"false" keeps the sender line.
       SENDER_SWITCH = "group_sender_names"
@@ -26,7 +27,12 @@ module WawebNative
       def content(bare, sender_label: nil, edited: false, deleted: false)
         lines = sender_label.present? ? ["**#{markdown_escape(sender_label)}**"] : []
         lines += deleted ? deleted_lines(bare) : [bare.presence, (EDITED_MARK_LINE if edited)].compact
-        lines.empty? ? nil : lines.join("\n")
+        lines.empty? ? nil : limit(lines.join("\n"))
+      end
+
+      # Chatwoot refuses content over 150,000 characters; the whole text stays in bare_content.
+      def limit(text)
+        text.length > MAX_CONTENT ? "#{text[0, MAX_CONTENT - 1]}…" : text
       end
 
       def deleted_lines(bare)
