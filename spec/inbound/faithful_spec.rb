@@ -136,7 +136,10 @@ RSpec.describe "Faithful: what the stock dashboard shows", :inbound do
       deliver(inbox, edit("E1", "second", time: 10))
       target.reload
       expect(target.content_attributes["bare_content"]).to eq("third")
-      expect(target.content_attributes["edits"].map { |e| e["content"] }).to eq(["second", "Hello Chatwoot"])
+      expect(target.content_attributes["edits"]).to eq([{ "content" => "Hello Chatwoot", "edited_at" => 1_785_578_410 },
+                                                        { "content" => "second", "edited_at" => 1_785_578_420 }])
+      expect(target.content_attributes["previous_content"]).to eq("second")
+      expect(target.content).to eq("third\n\n_✏️ Edited_")
       expect(lines.size).to eq(1)
     end
 

@@ -36,7 +36,8 @@ module WawebNative
       end
 
       # The new text replaces the content (marked edited); every text it replaced is
-      # kept in `edits` (oldest first), the last one also as `previous_content`.
+      # kept in `edits` (oldest first, each with the time it was replaced), the last one
+      # also as `previous_content`.
       def edit(event, who: nil)
         change(event.target_id) do |message, attributes|
           before = bare(message, attributes)
@@ -125,11 +126,20 @@ module WawebNative
         attributes["reacted_at"] = (attributes["reacted_at"] || {}).merge(reactor => time) if time
       end
 
-      # An edit older than the one shown (Sidekiq can swap two): its text joins the
-      # history in time order; the newer text stays.
+      # An edit older than the one shown (Sidekiq can swap two): the newer text stays, and
+      # the history is set right. Each entry of `edits` is a text and the time it was
+      # replaced: the first entry replaced after `time` was in truth replaced at `time`,
+      # by this text, which lasted until that entry's time.
       def late_edit(message, attributes, text, time)
-        history = Array(attributes["edits"]) + [{ "content" => text, "edited_at" => time }]
-        attributes["edits"] = history.sort_by { |entry| entry["edited_at"].to_i }
+        history = Array(attributes["edits"]).map(&:dup)
+        index = history.index { |entry| entry["edited_at"].to_i > time }
+        return [message, nil] if index.nil?
+
+        replaced_at = history[index]["edited_at"]
+        history[index]["edited_at"] = time
+        history.insert(index + 1, { "content" => text, "edited_at" => replaced_at })
+        attributes["edits"] = history
+        attributes["previous_content"] = history.last["content"]
         [message, nil]
       end
 
