@@ -322,21 +322,28 @@ end
 t.step("reaction") do
   delivered.call("message.reaction", common.merge(id: "3EB0D1", reaction: "👍", reacted_message_id: "3EB0A1"))
   wait_for("the reaction") { msg.call("3EB0A1").content_attributes["reactions"] == { "628123456789" => "👍" } }
-  "👍 on \"Hello Chatwoot\""
+  conversation_id = msg.call("3EB0A1").conversation_id
+  line = wait_for("the reaction's activity line") { Message.activity.where(conversation_id: conversation_id).last }
+  check(line.content_attributes["in_reply_to"] == msg.call("3EB0A1").id, "the activity line does not quote the message")
+  "👍 on \"Hello Chatwoot\"; agents see \"#{line.content}\""
 end
 
 t.step("edit") do
   delivered.call("message.edited", common.merge(id: "3EB0D4", original_message_id: "3EB0A1",
                                                 body: "Hello Chatwoot (edited)"))
-  m = wait_for("the edit") { msg.call("3EB0A1").then { |x| x.content == "Hello Chatwoot (edited)" ? x : nil } }
-  "now \"#{m.content}\" (was \"#{m.content_attributes['previous_content']}\")"
+  m = wait_for("the edit") do
+    msg.call("3EB0A1").then { |x| x.content_attributes["bare_content"] == "Hello Chatwoot (edited)" ? x : nil }
+  end
+  check(m.content.end_with?("Edited_"), "the message does not say it was edited")
+  "now \"#{m.content_attributes['bare_content']}\" marked edited (was \"#{m.content_attributes['previous_content']}\")"
 end
 
 t.step("revoke") do
   delivered.call("message.revoked", common.merge(id: "3EB0D3", revoked_message_id: "3EB0A2", revoked_chat: customer,
                                                  revoked_from_me: false))
-  wait_for("the revoke") { msg.call("3EB0A2").content_attributes["deleted"] == true }
-  "the reply is marked deleted"
+  m = wait_for("the revoke") { msg.call("3EB0A2").then { |x| x.content_attributes["deleted"] == true ? x : nil } }
+  check(m.content.start_with?("🚫") && m.content.include?("> yes, that one"), "the deleted text is not shown")
+  "the reply is marked deleted, its text quoted under the note"
 end
 
 t.step("group message") do

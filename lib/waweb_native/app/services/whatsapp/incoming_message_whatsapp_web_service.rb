@@ -48,9 +48,9 @@ module Whatsapp
     def dispatch
       case event.kind
       when *MESSAGE_KINDS then create_message
-      when :reaction then mutations.react(event, reactor)
-      when :edit then mutations.edit(event)
-      when :revoke then mutations.revoke(event)
+      when :reaction then mutate { mutations.react(event, reactor, who: actor_name) }
+      when :edit then mutate { mutations.edit(event, who: actor_name) }
+      when :revoke then mutate { mutations.revoke(event, who: actor_name) }
       when :receipt then WawebNative::Inbound::ReceiptApplier.new(inbox).apply(event)
       when :group_participants, :group_joined then group_activity
       end
@@ -81,7 +81,9 @@ module Whatsapp
 
       conversation = conversation_finder.find_or_create(chat_contact_inbox, group: chat.group?)
       built = WawebNative::Inbound::MessageContent.build(event, media, inbox.account_id)
-      message = conversation.messages.new(message_attributes(built, sender_contact_inbox))
+      attributes = message_attributes(built, sender_contact_inbox)
+      attributes = group_sender_line(attributes, sender_contact_inbox) if chat.group?
+      message = conversation.messages.new(attributes)
       built.attachments.each { |attachment| message.attachments.new(attachment) }
       message.save!
       message
@@ -93,6 +95,14 @@ module Whatsapp
                      content_attributes: built.content_attributes, sender: sender_contact_inbox&.contact }
       attributes[:content_type] = built.content_type if built.content_type
       attributes
+    end
+
+    # Who wrote a group message, as the first line of its content (per-inbox switch).
+    def group_sender_line(attributes, sender_contact_inbox)
+      return attributes if event.from_me?
+
+      WawebNative::Inbound::MessagePresentation.with_sender(attributes, inbox: inbox, kind: event.kind,
+                                                                        sender: sender_contact_inbox&.contact)
     end
 
     # [the conversation's contact inbox (the chat), the sender's contact inbox or nil]
@@ -130,6 +140,32 @@ module Whatsapp
     def log_unsupported
       Rails.logger.warn("[waweb_native] unsupported WhatsApp message #{event.message_id} (inbox #{inbox.id}): " \
                         "#{@raw.to_s[0, 4096]}")
+    end
+
+    # --- changes to a stored message ------------------------------------------
+
+    # A reaction, edit or revoke changes its message once: the event's id (or, without
+    # one, its exact bytes) is claimed in the ledger in the same transaction, so a
+    # redelivered or late duplicate (an old edit after a newer one) is dropped.
+    def mutate(&)
+      key = event.message_id.present? ? "#{event.kind}:#{event.message_id}" : body_key
+      return if processed?(key)
+
+      once(key, nil, &)
+    end
+
+    # The name the activity line gives whoever reacted, edited or deleted; nil when
+    # the event does not say (the message's author is used then).
+    def actor_name
+      return WawebNative::Inbound::MessagePresentation::OWN_ACCOUNT if event.from_me?
+
+      who = [jid(event.sender), jid(event.sender_lid)].compact.find { |j| j.kind != :group }
+      return nil if who.nil?
+
+      contact = WawebNative::Inbound::ContactResolver.new(inbox).existing(who)&.contact
+      return WawebNative::Inbound::MessagePresentation.person(contact, fallback: who.phone) if contact
+
+      event.push_name.presence || who.phone
     end
 
     # --- group events ---------------------------------------------------------
