@@ -62,4 +62,5 @@ end
 RSpec.configure do |config|
   config.include AgentActionHelpers, :agent_actions
   config.include InboundHelpers, :agent_actions
+  config.before(:each, :agent_actions) { WawebNative::Inbound::ChannelLookup.clear! }
 end

@@ -56,8 +56,9 @@ module WawebNative
       # The gateway refused, or stayed unreachable through every retry.
       def refused(message, target, error)
         reason = target ? target.explain(error) : error.message
-        logger&.warn("[waweb_native] message #{message.id} deleted in Chatwoot but not on WhatsApp " \
-                     "(#{target&.describe}; #{error.class.name}): #{reason}")
+        where = target ? " of #{target.describe}" : ""
+        logger&.warn("[waweb_native] message #{message.id}#{where} deleted in Chatwoot but not on WhatsApp " \
+                     "(#{error.class.name}): #{reason}")
         note(message, format(REFUSED, reason: reason.to_s.chomp(".")))
       end
 
