@@ -21,10 +21,11 @@ class FakeGateway
       self
     end
 
-    # Media the gateway can still fetch from WhatsApp for message `id` in `chat`.
+    # Media the gateway can still fetch from WhatsApp for message `id` in `chat` (bytes nil:
+    # the download answers, but the file is gone from /statics/).
     def add_downloadable(id, chat, name, bytes)
       @lock.synchronize { agent_side[:downloads][id.to_s] = [chat.to_s, name] }
-      add_media(name, bytes)
+      add_media(name, bytes) if bytes
     end
 
     private
