@@ -423,7 +423,8 @@ t.step("the agent deletes a reply: revoked for everyone") do
   response = http(:delete, "#{chat_api}/messages/#{reply.id}", headers: agent_headers)
   check(response.code == "200", "DELETE got HTTP #{response.code}")
   check(reply.reload.content == "This message was deleted", "not deleted in Chatwoot")
-  wait_for("the revoke") { calls.call(%r{/revoke\z}) == [["/message/#{reply.source_id}/revoke", { "phone" => customer }]] }
+  revoke = ["/message/#{reply.source_id}/revoke", { "phone" => customer }]
+  wait_for("the revoke") { calls.call(%r{/revoke\z}) == [revoke] }
   check(reply.reload.content_attributes["external_error"].nil?, reply.content_attributes["external_error"].to_s)
   "POST /message/#{reply.source_id}/revoke; deleted in Chatwoot too"
 end
