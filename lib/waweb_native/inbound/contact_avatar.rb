@@ -120,7 +120,9 @@ module WawebNative
         raise ArgumentError, "the picture is neither JPEG nor PNG" if type.nil?
 
         file.rewind
-        @contact.avatar.attach(io: file, filename: "#{FILENAME_PREFIX}.#{ext}", content_type: type)
+        attached = @contact.avatar.attach(io: file, filename: "#{FILENAME_PREFIX}.#{ext}", content_type: type)
+        raise ArgumentError, "the contact refused it: #{@contact.errors.full_messages.join(', ')}" unless attached
+
         remember(DIGEST => digest)
         log(:info, "attached (#{File.size(file.path)} bytes)")
         :attached
