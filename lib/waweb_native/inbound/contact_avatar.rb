@@ -114,18 +114,22 @@ module WawebNative
         attrs = @contact.additional_attributes || {}
         return :unchanged if attrs[DIGEST] == digest && @contact.avatar.attached?
 
-        file.rewind
-        head = file.read(8).to_s
-        type, ext = TYPES.find { |magic, _| head.start_with?(magic) }&.last
-        raise ArgumentError, "the picture is neither JPEG nor PNG" if type.nil?
-
-        file.rewind
+        type, ext = picture_type(file)
         attached = @contact.avatar.attach(io: file, filename: "#{FILENAME_PREFIX}.#{ext}", content_type: type)
         raise ArgumentError, "the contact refused it: #{@contact.errors.full_messages.join(', ')}" unless attached
 
         remember(DIGEST => digest)
         log(:info, "attached (#{File.size(file.path)} bytes)")
         :attached
+      end
+
+      # [content type, extension] from the file's first bytes; the file is left rewound.
+      def picture_type(file)
+        file.rewind
+        head = file.read(8).to_s
+        file.rewind
+        TYPES.find { |magic, _| head.start_with?(magic) }&.last ||
+          raise(ArgumentError, "the picture is neither JPEG nor PNG")
       end
 
       # Like Chatwoot's avatar job: a column write, no callbacks or validations.
