@@ -1,5 +1,8 @@
 # frozen_string_literal: true
 
+require "waweb_native/chatwoot"
+require "waweb_native/outbound/failure"
+
 module WawebNative
   module Outbound
     # The WhatsApp chat behind a Chatwoot conversation of a whatsapp_web inbox: what the

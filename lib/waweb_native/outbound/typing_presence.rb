@@ -1,6 +1,7 @@
 # frozen_string_literal: true
 
 require "waweb_native/outbound/shared_state"
+require "waweb_native/outbound/agent_chat"
 
 module WawebNative
   module Outbound

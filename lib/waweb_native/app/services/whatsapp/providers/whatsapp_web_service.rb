@@ -6,6 +6,7 @@ require "waweb_native/outbound/client_registry"
 require "waweb_native/outbound/failure"
 require "waweb_native/outbound/gateway_actions"
 require "waweb_native/outbound/message_sender"
+require "waweb_native/outbound/typing_presence"
 
 module Whatsapp
   module Providers
