@@ -26,6 +26,14 @@ RSpec.describe "Typing: an agent typing a reply shows typing... on the phone", :
     expect(presence).to eq([[chat, "start"], [chat, "stop"]])
   end
 
+  it "is one listener added to Chatwoot's AsyncDispatcher list, however often the hooks are installed" do
+    2.times { WawebNative::Chatwoot.install! }
+    ours = AsyncDispatcher.new.listeners.grep(WawebNative::Outbound::TypingListener)
+    expect(ours).to eq([WawebNative::Outbound::TypingListener.instance])
+    # Chatwoot's own initializer subscribed it when it loaded the listeners at boot.
+    expect(Rails.configuration.dispatcher.async_dispatcher.subscribed_listeners).to include(ours.first)
+  end
+
   it "sends at most one start per chat every 5 seconds" do
     stub_const("WawebNative::Outbound::TypingPresence::START_INTERVAL", 1)
     3.times { toggle_typing(conversation, "on") }
