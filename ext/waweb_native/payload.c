@@ -1087,6 +1087,7 @@ static int finish(parser_t *p)
     F[WAWEB_PL_LOCATION_NAME] = m->s[S_LOC_NAME];
     F[WAWEB_PL_EMOJI] = m->s[S_REACTION];
     F[WAWEB_PL_GROUP_NAME] = m->s[S_GROUP_NAME];
+    F[WAWEB_PL_DISPLAY_NAME] = m->s[S_DISPLAY_NAME];
 
     switch (ev->kind) {
     case WAWEB_PL_KIND_REACTION:

@@ -12,7 +12,11 @@ module WawebNative
       "ContactInbox" => %w[ContactInboxSourceId],
       "Conversations::MessageWindowService" => %w[MessageWindowLift],
       "Webhooks::WhatsappEventsJob" => %w[WhatsappEventsJobRouting],
-      "Webhooks::WhatsappController" => %w[WhatsappControllerRouting]
+      "Webhooks::WhatsappController" => %w[WhatsappControllerRouting],
+      # Where agents act (the way back): reading, deleting, typing.
+      "Api::V1::Accounts::ConversationsController" => %w[ConversationSeenMarksRead],
+      "Api::V1::Accounts::Conversations::MessagesController" => %w[MessageDeleteRevokes],
+      "AsyncDispatcher" => %w[AsyncDispatcherListeners]
     }.freeze
 
     PROVIDER = "whatsapp_web"
@@ -45,3 +49,6 @@ require_relative "chatwoot/contact_inbox_source_id"
 require_relative "chatwoot/message_window_lift"
 require_relative "chatwoot/whatsapp_events_job_routing"
 require_relative "chatwoot/whatsapp_controller_routing"
+require_relative "chatwoot/conversation_seen_marks_read"
+require_relative "chatwoot/message_delete_revokes"
+require_relative "chatwoot/async_dispatcher_listeners"

@@ -3,6 +3,7 @@
 require "rails/engine"
 require_relative "chatwoot"
 require_relative "inbound"
+require_relative "outbound"
 require_relative "operators"
 
 module WawebNative

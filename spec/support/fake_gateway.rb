@@ -14,6 +14,7 @@ require "puma/log_writer"
 require_relative "fake_gateway/endpoints"
 require_relative "fake_gateway/recording"
 require_relative "fake_gateway/responses"
+require_relative "fake_gateway/agent_side"
 
 # A stand-in for the go-whatsapp-web-multidevice gateway on 127.0.0.1, following
 # /work/shared/docs/gateway-contract.md. Only the WhatsApp network is faked: the HTTP
@@ -23,6 +24,7 @@ class FakeGateway
   include Endpoints
   include Recording
   include Responses
+  include AgentSide
 
   # A plain record class, keyword-initialised, with #to_h.
   class Record
@@ -74,6 +76,7 @@ class FakeGateway
     ["POST", %r{\A/send/(image|file|video|audio|sticker)\z}, :send_media],
     ["POST", %r{\A/send/(message|contact|location|chat-presence)\z}, :send_json],
     ["POST", %r{\A/message/([^/]+)/(read|reaction|revoke|update)\z}, :message_action],
+    ["GET", %r{\A/message/([^/]+)/download\z}, :message_download],
     ["GET", %r{\A/user/(info|avatar|check)\z}, :user],
     ["GET", %r{\A/group/info\z}, :group_info]
   ].freeze

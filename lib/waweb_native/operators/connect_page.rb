@@ -81,6 +81,7 @@ module WawebNative
       def webhook_secret = @connection.webhook_secret
       def flags = @connection.gateway_flags
       def env = @connection.gateway_env
+      def mark_read? = @connection.mark_read?
 
       def secret_warning
         return t["secret_blank"] if webhook_secret.strip.empty?

@@ -83,8 +83,11 @@ module WawebNative
       def public_settings
         { inbox_id: inbox.id, phone_number: channel.phone_number, gateway_url: gateway_url,
           webhook_url: webhook_url, webhook_secret_default: webhook_secret == DEFAULT_GATEWAY_SECRET,
-          webhook_secret_blank: webhook_secret.strip.empty? }
+          webhook_secret_blank: webhook_secret.strip.empty?, mark_read: mark_read? }
       end
+
+      # Whether agents opening a conversation send read receipts (provider_config mark_read).
+      def mark_read? = WawebNative::Outbound::ReadReceipts.enabled?(channel)
 
       # The gateway's command-line flags (and the same as environment variables) for this inbox.
       # These carry the secrets: show them to administrators only, never log them.

@@ -33,6 +33,7 @@ module WawebNative
         list = gateway_checks
         list << secret_check
         list << clock_check
+        list << read_receipts_check
         list
       end
 
@@ -85,6 +86,16 @@ module WawebNative
                               "timestamps of messages will be off. Sync both machines with NTP.")
       rescue ArgumentError
         check("clock", :skip, "the gateway's Date header is not a date: #{date.to_s[0, 40]}")
+      end
+
+      # A setting, not a fault: says which way it is and how to change it.
+      def read_receipts_check
+        if @connection.mark_read?
+          check("read receipts", :ok, "on: opening a conversation marks its messages read on the phone " \
+                                      "(provider_config mark_read false turns it off)")
+        else
+          check("read receipts", :ok, "off (provider_config mark_read is false): customers see no blue ticks")
+        end
       end
 
       # The status answer when there was one, else any answer the gateway gives without login.

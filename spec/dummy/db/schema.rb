@@ -89,8 +89,15 @@ ActiveRecord::Schema[7.1].define do
     t.integer :status, default: 0, null: false
     t.column :additional_attributes, json, default: {}
     t.datetime :last_activity_at, null: false, default: -> { "CURRENT_TIMESTAMP" }
+    # Where agents act: the per-account number in the dashboard's URLs, who is assigned,
+    # and when the agent / the assignee last opened the conversation.
+    t.integer :display_id
+    t.bigint :assignee_id
+    t.datetime :agent_last_seen_at
+    t.datetime :assignee_last_seen_at
     t.timestamps
     t.index :account_id
+    t.index %i[account_id display_id], unique: true
     t.index :contact_inbox_id
     t.index %i[inbox_id status]
   end

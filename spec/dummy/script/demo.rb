@@ -120,7 +120,7 @@ end
 
 def http(method, url, body: nil, headers: {})
   uri = URI(url)
-  request = { get: Net::HTTP::Get, post: Net::HTTP::Post }.fetch(method).new(uri)
+  request = { get: Net::HTTP::Get, post: Net::HTTP::Post, delete: Net::HTTP::Delete }.fetch(method).new(uri)
   headers.each { |k, v| request[k] = v }
   if body
     request["Content-Type"] = "application/json"
@@ -392,6 +392,55 @@ t.step("receipts: delivered, then read") do
   delivered.call("message.ack", receipt.call("read"))
   wait_for("read") { outgoing.all? { |m| m.reload.read? } }
   "both replies: sent -> delivered -> read"
+end
+
+t.section("What the agent does reaches the phone (read, typing, delete) and the contact looks as on the phone")
+agent_headers = { "api_access_token" => agent.access_token.token }
+chat_api = "#{host}/api/v1/accounts/#{account.id}/conversations/#{conversation&.display_id}"
+calls = ->(path) { gateway.requests.select { |r| r.path.match?(path) }.map { |r| [r.path, r.json] } }
+
+t.step("the agent opens the chat: read ticks") do
+  gateway.clear_requests
+  response = http(:post, "#{chat_api}/update_last_seen", headers: agent_headers)
+  check(response.code == "200", "update_last_seen got HTTP #{response.code}")
+  ids = conversation.messages.incoming.where.not(source_id: nil).order(:id).pluck(:source_id)
+  wanted = ids.map { |id| ["/message/#{id}/read", { "phone" => customer }] }
+  wait_for("the read receipts") { calls.call(%r{/read\z}) == wanted }
+  http(:post, "#{chat_api}/update_last_seen", headers: agent_headers)
+  sleep 0.5
+  check(calls.call(%r{/read\z}) == wanted, "a message was marked read twice")
+  "POST /message/:id/read for #{ids.join(', ')}, once each"
+end
+
+t.step("the agent types: typing... on the phone") do
+  gateway.clear_requests
+  presence = -> { calls.call(%r{/chat-presence\z}).map { |_, json| json["action"] } }
+  2.times { http(:post, "#{chat_api}/toggle_typing_status", headers: agent_headers, body: { typing_status: "on" }) }
+  wait_for("typing start") { presence.call == ["start"] }
+  http(:post, "#{chat_api}/toggle_typing_status", headers: agent_headers, body: { typing_status: "on",
+                                                                                  is_private: true })
+  http(:post, "#{chat_api}/toggle_typing_status", headers: agent_headers, body: { typing_status: "off" })
+  wait_for("typing stop") { presence.call == %w[start stop] }
+  "POST /send/chat-presence start (once for two typing_on), stop on typing_off; nothing for a private note"
+end
+
+t.step("the agent deletes a reply: revoked for everyone") do
+  reply = outgoing.first
+  gateway.clear_requests
+  response = http(:delete, "#{chat_api}/messages/#{reply.id}", headers: agent_headers)
+  check(response.code == "200", "DELETE got HTTP #{response.code}")
+  check(reply.reload.content == "This message was deleted", "not deleted in Chatwoot")
+  revoke = ["/message/#{reply.source_id}/revoke", { "phone" => customer }]
+  wait_for("the revoke") { calls.call(%r{/revoke\z}) == [revoke] }
+  check(reply.reload.content_attributes["external_error"].nil?, reply.content_attributes["external_error"].to_s)
+  "POST /message/#{reply.source_id}/revoke; deleted in Chatwoot too"
+end
+
+t.step("a contact with a picture") do
+  contact = msg.call("3EB0A1").sender
+  wait_for("the avatar") { contact.reload.avatar.attached? }
+  check(contact.avatar.download == FakeGateway.png, "not the WhatsApp picture")
+  "#{contact.name}'s WhatsApp picture (#{contact.avatar.byte_size} bytes) is the contact's avatar"
 end
 
 page = "#{host}/whatsapp_web/inboxes/#{inbox&.id}/connect?token=#{admin.access_token.token}"

@@ -70,12 +70,8 @@ class FakeGateway
     def message_action(req, id, action)
       logged_in_only do
         body = req.json || {}
-        bad = validate_phone(body["phone"])
-        next bad if bad
-        if action == "update" && body["message"].to_s.empty?
-          next error(400, "VALIDATION_ERROR",
-                     "message: cannot be blank.")
-        end
+        problem = validate_phone(body["phone"]) || action_problem(action, id, body)
+        next problem if problem
 
         success("#{action} success", message_id: action == "read" ? id : new_message_id, status: "#{action} #{id}")
       end
@@ -88,10 +84,7 @@ class FakeGateway
         next bad if bad
         next success("Success check user", is_on_whatsapp: !@not_on_whatsapp.include?(phone)) if kind == "check"
         next error(400, "INVALID_JID", "phone #{phone} is not on whatsapp") if @not_on_whatsapp.include?(phone)
-        if kind == "avatar"
-          next success("Success get avatar", url: add_media("avatar-#{phone}.jpg", FakeGateway.png), id: "1",
-                                             type: "image")
-        end
+        next avatar(phone) if kind == "avatar"
 
         success("Success get user info", verified_name: "", status: "Hey there", picture_id: "1",
                                          devices: [{ User: phone, Device: 0 }], name: "Contact #{phone}")

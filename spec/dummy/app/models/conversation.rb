@@ -7,9 +7,20 @@ class Conversation < ApplicationRecord
   belongs_to :inbox
   belongs_to :contact
   belongs_to :contact_inbox
+  belongs_to :assignee, class_name: "User", optional: true
   has_many :messages, dependent: :destroy
+
+  # Chatwoot numbers conversations per account with a database trigger; the dashboard's
+  # routes (…/conversations/:id) use that number, not the primary key.
+  before_create :assign_display_id
 
   def can_reply?
     Conversations::MessageWindowService.new(self).can_reply?
+  end
+
+  private
+
+  def assign_display_id
+    self.display_id ||= (Conversation.where(account_id: account_id).maximum(:display_id) || 0) + 1
   end
 end

@@ -66,9 +66,11 @@ module Whatsapp
       return if processed?(key)
 
       group_name = WawebNative::Inbound::GatewayAccess.group_name(channel, chat.to_s) if new_group?(chat)
-      media = fetch_media
+      media = fetch_media(chat)
       log_unsupported if event.kind == :unsupported
-      once(key, media) { save_message(chat, group_name, media) }
+      message = once(key, media) { save_message(chat, group_name, media) }
+      WawebNative::Inbound::ContactAvatar.refresh_later(inbox, message)
+      message
     ensure
       media&.close
     end
@@ -122,19 +124,23 @@ module Whatsapp
       candidates = [jid(event.sender), chat].compact
       phone = candidates.find { |j| j.kind == :user }
       lid = [jid(event.sender_lid), *candidates].compact.find(&:lid?)
-      return resolver.resolve(lid, name: event.push_name) if phone.nil? && lid
+      name = WawebNative::Inbound::ContactName.for(event)
+      return resolver.resolve(lid, name: name) if phone.nil? && lid
 
       return nil if phone.nil?
 
       lid = nil if own_account?(phone)
-      resolver.resolve(phone, lid: lid, name: event.push_name)
+      resolver.resolve(phone, lid: lid, name: name)
     end
 
-    def fetch_media
+    # A url without a path: the gateway did not download it (auto-download off); ask it to.
+    def fetch_media(chat)
       return nil unless WawebNative::Inbound::MessageContent::MEDIA_KINDS.include?(event.kind)
-      return nil if event.media_path.blank?
 
-      WawebNative::Inbound::MediaFetcher.new(channel).fetch(event)
+      fetcher = WawebNative::Inbound::MediaFetcher.new(channel)
+      return fetcher.fetch(event) if event.media_path.present?
+
+      fetcher.fetch_on_demand(event, chat) if event.media_url.present? && event.message_id.present?
     end
 
     def log_unsupported

@@ -6,6 +6,7 @@ require "waweb_native/outbound/client_registry"
 require "waweb_native/outbound/failure"
 require "waweb_native/outbound/gateway_actions"
 require "waweb_native/outbound/message_sender"
+require "waweb_native/outbound/typing_presence"
 
 module Whatsapp
   module Providers
@@ -30,9 +31,12 @@ module Whatsapp
 
       # Returns the gateway's message id (stored as the message's source_id) or nil after
       # marking the message failed. See WawebNative::Outbound::MessageSender.
+      # A sent reply also ends the "typing..." its agent started (TypingPresence).
       def send_message(phone_number, message)
-        WawebNative::Outbound::MessageSender.new(client: -> { client }, message: message, base_url: api_base_url,
-                                                 logger: logger).call(phone_number)
+        id = WawebNative::Outbound::MessageSender.new(client: -> { client }, message: message, base_url: api_base_url,
+                                                      logger: logger).call(phone_number)
+        WawebNative::Outbound::TypingPresence.reply_sent(self, message, phone_number) if id
+        id
       end
 
       NO_TEMPLATES = "WhatsApp Web has no message templates. Send the text as a normal message."
