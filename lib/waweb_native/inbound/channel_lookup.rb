@@ -10,11 +10,27 @@ module WawebNative
     # seconds per phone, misses included: a burst of webhooks costs one query.
     module ChannelLookup
       TTL = 5.0
-      MAX_ENTRIES = 1_000 # the phone comes from the URL: never let it grow the cache unbounded
+      MAX_ENTRIES = 1_000
+      DEFAULT_GATEWAY = "http://localhost:3000" # the provider's default api_base_url # the phone comes from the URL: never let it grow the cache unbounded
 
-      Entry = Struct.new(:id, :phone_number, :provider, :secret, :expires_at) do
+      # device_id: the inbox's configured slot id or JID (nil when none); gateway: its api_base_url,
+      # normalised, so inboxes on one gateway can be told apart; phone_forms: the number's digits
+      # (both Brazilian forms), what a device's account JID is compared with.
+      Entry = Struct.new(:id, :phone_number, :provider, :secret, :expires_at, :device_id, :gateway,
+                         :phone_forms) do
         def whatsapp_web?
           provider == Chatwoot::PROVIDER
+        end
+
+        # Whether an envelope's device (account JID, e.g. "6281...:12@s.whatsapp.net") or slot id
+        # (session_id) names this inbox: its phone number, or its configured device_id.
+        def device?(jid, session)
+          return true if device_id && (device_id == session || device_id == jid)
+
+          user = ChannelLookup.jid_user(jid)
+          return false if user.nil?
+
+          phone_forms.include?(user) || (!device_id.nil? && ChannelLookup.jid_user(device_id) == user)
         end
       end
 
@@ -60,16 +76,37 @@ module WawebNative
 
       def clear!
         @cache.clear
+        DeviceDirectory.clear!
+      end
+
+      # "6281100000001:12@s.whatsapp.net" -> "6281100000001"; nil for nil or a non-numeric user.
+      def jid_user(jid)
+        return nil if jid.nil?
+
+        user = jid.split("@", 2).first.split(":", 2).first
+        user.match?(/\A\d{5,20}\z/) ? user : nil
+      end
+
+      # The gateway's identity: scheme, host, port and base path, without trailing slash or case.
+      def gateway_key(url)
+        url = url.to_s.strip
+        url = DEFAULT_GATEWAY if url.empty?
+        url.chomp("/").downcase
       end
 
       def build_entry(channel, now)
         # A miss is cached too (as an Entry without id), so unknown phones cost one query per TTL.
         return Entry.new(nil, nil, nil, nil, now + TTL).freeze if channel.nil?
 
-        secret = (channel.provider_config || {})["webhook_verify_token"].to_s
-        Entry.new(channel.id, channel.phone_number, channel.provider, secret.dup.freeze, now + TTL).freeze
+        config = channel.provider_config || {}
+        secret = config["webhook_verify_token"].to_s
+        device = config["device_id"].to_s.strip
+        digits = channel.phone_number.to_s.delete("^0-9")
+        forms = digits.empty? ? [] : WawebNative::JID.phone_variants(digits).map { |f| f.dup.freeze }
+        Entry.new(channel.id, channel.phone_number, channel.provider, secret.dup.freeze, now + TTL,
+                  device.empty? ? nil : device.freeze, gateway_key(config["api_base_url"]).freeze,
+                  forms.freeze).freeze
       end
-      private_class_method :build_entry
     end
   end
 end
