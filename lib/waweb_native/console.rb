@@ -22,6 +22,10 @@ module WawebNative
     def gateway_flags(inbox) = connection(inbox).gateway_flags
     def webhook_url(inbox) = connection(inbox).webhook_url
 
+    # Points the gateway's device webhook (GOWA v9+) at the inbox; {configured:, message:, ...}.
+    # A webhook already pointing elsewhere is replaced only with force: true.
+    def configure_gateway(inbox, force: false) = connection(inbox).configure_gateway(force: force).to_h
+
     def doctor(inbox, out: $stdout)
       Operators::Tasks.doctor(connection(inbox).inbox.id, out: out)
     end

@@ -16,6 +16,7 @@ module WawebNative
         routes.post "reconnect", action: :reconnect, as: :reconnect
         routes.get "devices", action: :devices, as: :devices
         routes.post "test", action: :test, as: :test
+        routes.post "configure_gateway", action: :configure_gateway, as: :configure_gateway
       end
       routes.get "whatsapp_web/inboxes/:inbox_id/connect", to: "whatsapp_web/connection_pages#show",
                                                            as: :waweb_connection_page
@@ -25,6 +26,7 @@ end
 
 require_relative "operators/connection"
 require_relative "operators/config_test"
+require_relative "operators/gateway_configuration"
 require_relative "operators/doctor"
 require_relative "operators/http_errors"
 require_relative "operators/inbox_access"

@@ -81,9 +81,7 @@ module WawebNative
 
       # "6281100000001:12@s.whatsapp.net" -> "6281100000001"; nil for nil or a non-numeric user.
       def jid_user(jid)
-        return nil if jid.nil?
-
-        user = jid.split("@", 2).first.split(":", 2).first
+        user = jid.to_s[/\A[^@:]*/]
         user.match?(/\A\d{5,20}\z/) ? user : nil
       end
 

@@ -16,4 +16,11 @@ namespace :waweb do
   task :status, [:inbox_id] => :environment do |_task, args|
     exit(1) unless WawebNative::Operators::Tasks.status(args[:inbox_id])
   end
+
+  desc "Point the gateway's device webhook (GOWA v9+) at a WhatsApp Web inbox: URL, secret, events. " \
+       "Add ,force to replace a webhook that points elsewhere"
+  task :configure_gateway, %i[inbox_id force] => :environment do |_task, args|
+    force = args[:force].to_s == "force"
+    exit(1) unless WawebNative::Operators::Tasks.configure_gateway(args[:inbox_id], force: force)
+  end
 end

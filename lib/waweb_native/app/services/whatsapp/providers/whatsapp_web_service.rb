@@ -64,11 +64,14 @@ module Whatsapp
         true
       rescue WawebNative::Gateway::NotLoggedInError
         true
+      rescue WawebNative::Gateway::RequestError => e
+        # Several numbers on the gateway and none chosen yet: reachable, credentials accepted;
+        # configuring the gateway (WawebNative.configure_gateway) picks the inbox's device.
+        return true if e.code == "DEVICE_ID_REQUIRED"
+
+        validation_failed(e)
       rescue WawebNative::Gateway::Error => e
-        @last_validation_error = validation_reason(e)
-        # Chatwoot's validation only adds "Invalid Credentials"; the reason goes beside it.
-        whatsapp_channel.errors.add(:provider_config, @last_validation_error) if whatsapp_channel.respond_to?(:errors)
-        false
+        validation_failed(e)
       end
 
       def api_headers
@@ -124,6 +127,13 @@ module Whatsapp
         value ? Float(value) : default
       rescue ArgumentError
         default
+      end
+
+      def validation_failed(error)
+        @last_validation_error = validation_reason(error)
+        # Chatwoot's validation only adds "Invalid Credentials"; the reason goes beside it.
+        whatsapp_channel.errors.add(:provider_config, @last_validation_error) if whatsapp_channel.respond_to?(:errors)
+        false
       end
 
       def validation_reason(error)
