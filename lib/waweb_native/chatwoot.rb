@@ -12,7 +12,8 @@ module WawebNative
       "ContactInbox" => %w[ContactInboxSourceId],
       "Conversations::MessageWindowService" => %w[MessageWindowLift],
       "Webhooks::WhatsappEventsJob" => %w[WhatsappEventsJobRouting],
-      "Webhooks::WhatsappController" => %w[WhatsappControllerRouting]
+      "Webhooks::WhatsappController" => %w[WhatsappControllerRouting],
+      "Inbox" => %w[InboxGatewayConfiguration]
     }.freeze
 
     PROVIDER = "whatsapp_web"
@@ -45,3 +46,4 @@ require_relative "chatwoot/contact_inbox_source_id"
 require_relative "chatwoot/message_window_lift"
 require_relative "chatwoot/whatsapp_events_job_routing"
 require_relative "chatwoot/whatsapp_controller_routing"
+require_relative "chatwoot/inbox_gateway_configuration"

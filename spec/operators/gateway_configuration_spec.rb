@@ -101,6 +101,44 @@ RSpec.describe "Configuring the gateway for an inbox", :operators do
     expect(out.string).to include("[WARN] gateway webhook: not configured: the device's webhook is signed with another secret")
   end
 
+  describe "automatically, right after an inbox is created" do
+    around do |example|
+      WawebNative::Operators::GatewayConfiguration.automatic = true
+      example.run
+    ensure
+      WawebNative::Operators::GatewayConfiguration.automatic = false
+    end
+
+    it "through Chatwoot's own inbox API: a job configures the gateway; a second gateway that is down is only logged" do
+      post "/api/v1/accounts/#{account.id}/inboxes",
+           JSON.generate(name: "Sales", channel: { type: "whatsapp", phone_number: "+5511987650009", provider: "whatsapp_web",
+                                                   provider_config: { api_base_url: gateway.url,
+                                                                      basic_auth_username: gateway.username,
+                                                                      basic_auth_password: gateway.password } }),
+           api_headers(admin)
+      expect(last_response.status).to eq(200)
+      created = Inbox.find(JSON.parse(last_response.body)["id"])
+      expect(sidekiq_jobs("default").map { |j| j["wrapped"] }).to eq(["WhatsappWeb::ConfigureGatewayJob"])
+      drain_sidekiq
+      expect(created.channel.reload.provider_config["device_id"]).to eq("chatwoot_5511987650009")
+      expect(gateway.device_webhook("chatwoot_5511987650009")["webhook_url"])
+        .to eq("http://localhost:3000/webhooks/whatsapp_web/5511987650009")
+
+      down = create_gateway_inbox(gateway, account: account, phone_number: "+5511987650010")
+      gateway.mode = :refuse
+      lines = LogCapture.during { drain_sidekiq }
+      gateway.mode = nil
+      expect(lines).to include("inbox #{down.id}: the gateway was not configured automatically: Cannot connect",
+                               "waweb:configure_gateway[#{down.id}]")
+      expect(Inbox.exists?(down.id)).to be(true)
+    end
+
+    it "is off while a caller configures inline (the setup page)" do
+      WawebNative::Operators::GatewayConfiguration.without_automatic { inbox }
+      expect(sidekiq_jobs("default")).to be_empty
+    end
+  end
+
   describe "rake waweb:configure_gateway" do
     def run(*args)
       rake = Rake::Application.new

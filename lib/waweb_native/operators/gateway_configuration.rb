@@ -28,6 +28,27 @@ module WawebNative
         end
       end
 
+      @automatic = !%w[0 false no off].include?(ENV.fetch("WAWEB_AUTO_CONFIGURE_GATEWAY", "1").strip.downcase)
+
+      class << self
+        # Whether a new whatsapp_web inbox configures its gateway by itself (a job, right after
+        # creation). On unless WAWEB_AUTO_CONFIGURE_GATEWAY=0; off inside #without_automatic.
+        def automatic?
+          @automatic && !Thread.current[:waweb_configuring_inline]
+        end
+
+        attr_writer :automatic
+
+        # For callers that configure inline right after creating the inbox (the setup page).
+        def without_automatic
+          previous = Thread.current[:waweb_configuring_inline]
+          Thread.current[:waweb_configuring_inline] = true
+          yield
+        ensure
+          Thread.current[:waweb_configuring_inline] = previous
+        end
+      end
+
       def initialize(connection)
         @connection = connection
       end
