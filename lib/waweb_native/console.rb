@@ -38,6 +38,13 @@ module WawebNative
       "#{base}/whatsapp_web/inboxes/#{id}/connect"
     end
 
+    # Where an administrator adds a whatsapp_web inbox (append ?token=<their access token>).
+    def setup_page_url
+      base = ENV.fetch("FRONTEND_URL", "").strip.chomp("/")
+      base = Operators::Connection::DEFAULT_FRONTEND_URL if base.empty?
+      "#{base}/whatsapp_web/setup"
+    end
+
     # Tries an unsaved gateway config: {reachable:, credentials_valid:, logged_in:, ...}.
     def test_config(config) = Operators::ConfigTest.new(config).call
   end

@@ -23,4 +23,11 @@ namespace :waweb do
     force = args[:force].to_s == "force"
     exit(1) unless WawebNative::Operators::Tasks.configure_gateway(args[:inbox_id], force: force)
   end
+
+  desc "Print the link of the setup page, where an administrator adds a WhatsApp Web inbox"
+  task setup_url: :environment do
+    url = WawebNative.setup_page_url
+    puts "#{url}?token=<your access token>"
+    puts "# Chatwoot > Profile settings > Access token. Only administrators can open it; it is built on FRONTEND_URL."
+  end
 end

@@ -65,9 +65,10 @@ module Whatsapp
       rescue WawebNative::Gateway::NotLoggedInError
         true
       rescue WawebNative::Gateway::RequestError => e
-        # Several numbers on the gateway and none chosen yet: reachable, credentials accepted;
-        # configuring the gateway (WawebNative.configure_gateway) picks the inbox's device.
-        return true if e.code == "DEVICE_ID_REQUIRED"
+        # Several numbers on the gateway and none chosen yet, or a device slot not created yet:
+        # reachable, credentials accepted; configuring the gateway (WawebNative.configure_gateway)
+        # picks or creates the inbox's device.
+        return true if %w[DEVICE_ID_REQUIRED DEVICE_NOT_FOUND].include?(e.code)
 
         validation_failed(e)
       rescue WawebNative::Gateway::Error => e
