@@ -71,7 +71,10 @@
       mark("test-reachable", "check-reachable", result.reachable);
       mark("test-credentials", "check-credentials", result.credentials_valid);
       mark("test-logged-in", "check-logged-in", result.logged_in, t.not_logged_in_yet);
-      if (result.logged_in === false) { $("test-logged-in").textContent = t.not_logged_in_yet; }
+      if (result.logged_in === false) { // expected before the QR code is scanned: waiting, not wrong
+        $("test-logged-in").textContent = t.not_logged_in_yet;
+        $("check-logged-in").className = "dot wait";
+      }
       if (result.reachable === false || result.credentials_valid === false) {
         showError({ message: result.error, kind: result.reachable === false ? "unreachable" : "bad_credentials" });
       }
