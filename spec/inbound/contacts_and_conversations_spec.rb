@@ -101,7 +101,9 @@ RSpec.describe "Inbound contacts and conversations", :inbound do
     it "names the group with the gateway's /group/info, and with the JID when the gateway is unreachable" do
       gateway = FakeGateway.start
       named = create_web_inbox(gateway: gateway, phone_number: "+6289600000002")
-      group = ->(id, chat) { body.from_device(body.text(id: id, from: "628123456789@s.whatsapp.net", chat: chat), "+6289600000002") }
+      group = lambda { |id, chat|
+        body.from_device(body.text(id: id, from: "628123456789@s.whatsapp.net", chat: chat), "+6289600000002")
+      }
       deliver(named, group.call("G3", "120363000000000001@g.us"))
       expect(Conversation.sole.contact.name).to eq("Fake group")
       gateway.stop

@@ -7,14 +7,13 @@ require_relative "inbound_helper"
 RSpec.describe "Routing webhooks by the envelope's device", :inbound do
   let(:gateway) { FakeGateway.start }
   let(:shared_secret) { SecureRandom.hex(16) }
+  let!(:inbox_a) { web_inbox("+6281100000001", "org_1", create_account) }
+  let!(:inbox_b) { web_inbox("+6281100000002", "org_2", create_account) }
 
   before do
     gateway.add_device("org_2")
     gateway.scan!("org_2", "6281100000002")
   end
-
-  let!(:inbox_a) { web_inbox("+6281100000001", "org_1", create_account) }
-  let!(:inbox_b) { web_inbox("+6281100000002", "org_2", create_account) }
 
   after { gateway.stop }
 
@@ -44,6 +43,17 @@ RSpec.describe "Routing webhooks by the envelope's device", :inbound do
     create_message(conversation: conversation, message_type: :outgoing, content: "reply", source_id: source_id)
   end
 
+  # POST to the gateway-wide URL, signed with `secret` (nil: unsigned); answers the status.
+  def post_gateway_wide(body, secret: shared_secret, signature: nil)
+    env = { "CONTENT_TYPE" => "application/json" }
+    signature ||= secret && WawebNative::Signature.sign(secret, body)
+    env["HTTP_X_HUB_SIGNATURE_256"] = signature if signature
+    post("/webhooks/whatsapp_web", body, env)
+    last_response.status
+  end
+
+  def queued_channels = low_queue_jobs.map { |job| job["args"].first["arguments"].first }
+
   def contents(inbox)
     Message.where(inbox_id: inbox.id, message_type: :incoming).order(:id).pluck(:source_id, :content)
   end
@@ -55,7 +65,8 @@ RSpec.describe "Routing webhooks by the envelope's device", :inbound do
       with_puma_host do |host|
         gateway.webhook_urls = ["#{host}/webhooks/whatsapp_web"]
         gateway.webhook_secret = shared_secret
-        expect(gateway.deliver_event("org_1", "message", text("A1", body: "to A"))).to eq([[gateway.webhook_urls.first, 200]])
+        expect(gateway.deliver_event("org_1", "message",
+                                     text("A1", body: "to A"))).to eq([[gateway.webhook_urls.first, 200]])
         expect(gateway.deliver_event("org_2", "message", text("B1", body: "to B")).map(&:last)).to eq([200])
         gateway.deliver_event("org_1", "message.ack", ack("OUT-A"))
         gateway.deliver_event("org_2", "message.ack", ack("OUT-B"))
@@ -84,15 +95,13 @@ RSpec.describe "Routing webhooks by the envelope's device", :inbound do
 
     it "a device's own webhook (v9) goes only to its inbox, signed with its own secret" do
       own = SecureRandom.hex(16)
-      inbox_b.channel.update_columns(provider_config: inbox_b.channel.provider_config.merge("webhook_verify_token" => own))
+      config = inbox_b.channel.provider_config.merge("webhook_verify_token" => own)
+      inbox_b.channel.update_columns(provider_config: config)
       WawebNative::Inbound::ChannelLookup.clear!
       with_puma_host do |host|
         gateway.webhook_urls = ["#{host}/webhooks/whatsapp_web/6281100000001"]
         gateway.webhook_secret = shared_secret
-        gateway.send(:device_webhook_update, FakeGateway::Request.new(json: {
-                                               "webhook_url" => "#{host}/webhooks/whatsapp_web/6281100000002",
-                                               "webhook_secret" => own
-                                             }), "org_2")
+        gateway.set_device_webhook("org_2", "#{host}/webhooks/whatsapp_web/6281100000002", secret: own)
         expect(gateway.deliver_event("org_2", "message", text("B3")))
           .to eq([["#{host}/webhooks/whatsapp_web/6281100000002", 200]])
       end
@@ -113,10 +122,9 @@ RSpec.describe "Routing webhooks by the envelope's device", :inbound do
       inbox_b
       forged = envelope("6281100000002@s.whatsapp.net", "org_2", text("F1"))
       lines = log_lines { expect(post_webhook(inbox_a, forged).status).to eq(200) }
-      expect(lines).to match(/WARN .*webhook dropped.*"6281100000002@s\.whatsapp\.net".*inbox channel #{inbox_b.channel.id}'s, but the body is not signed with that inbox's secret/)
-      post("/webhooks/whatsapp_web", forged, "CONTENT_TYPE" => "application/json",
-                                             "HTTP_X_HUB_SIGNATURE_256" => WawebNative::Signature.sign(shared_secret, forged))
-      expect(last_response.status).to eq(401)
+      expect(lines).to match(/WARN .*webhook dropped.*"6281100000002@s\.whatsapp\.net".*inbox channel /)
+      expect(lines).to include("channel #{inbox_b.channel.id}'s, but the body is not signed with that inbox's secret")
+      expect(post_gateway_wide(forged, secret: shared_secret)).to eq(401)
       expect(low_queue_jobs).to be_empty
       expect(lines).not_to include(shared_secret)
     end
@@ -125,12 +133,11 @@ RSpec.describe "Routing webhooks by the envelope's device", :inbound do
       stranger = envelope("6289999999999@s.whatsapp.net", "org_9", text("U1"))
       lines = log_lines do
         expect(post_webhook(inbox_a, stranger).status).to eq(200)
-        post("/webhooks/whatsapp_web", stranger, "CONTENT_TYPE" => "application/json",
-                                                 "HTTP_X_HUB_SIGNATURE_256" => WawebNative::Signature.sign(shared_secret, stranger))
-        expect(last_response.status).to eq(200)
+        expect(post_gateway_wide(stranger, secret: shared_secret)).to eq(200)
       end
       expect(lines.lines.grep(/webhook dropped/).size).to eq(2)
-      expect(lines).to include('device "6289999999999@s.whatsapp.net" (session "org_9") is no WhatsApp Web inbox on this gateway')
+      expect(lines).to include('device "6289999999999@s.whatsapp.net" (session "org_9") is no WhatsApp Web inbox ' \
+                               "on this gateway")
       expect(low_queue_jobs).to be_empty
     end
 
@@ -138,27 +145,28 @@ RSpec.describe "Routing webhooks by the envelope's device", :inbound do
       elsewhere = FakeGateway.start
       other = create_whatsapp_inbox(phone_number: "+6281100000003", provider_config: {
                                       "api_base_url" => elsewhere.url, "basic_auth_username" => elsewhere.username,
-                                      "basic_auth_password" => elsewhere.password, "webhook_verify_token" => shared_secret
+                                      "basic_auth_password" => elsewhere.password,
+                                      "webhook_verify_token" => shared_secret
                                     })
       body = envelope("6281100000003@s.whatsapp.net", nil, text("X1"))
       expect(post_webhook(inbox_a, body).status).to eq(200)
       expect(low_queue_jobs).to be_empty
-      post("/webhooks/whatsapp_web", body, "CONTENT_TYPE" => "application/json",
-                                           "HTTP_X_HUB_SIGNATURE_256" => WawebNative::Signature.sign(shared_secret, body))
-      expect(last_response.status).to eq(200)
-      expect(low_queue_jobs.map { |j| j["args"].first["arguments"].first }).to eq([other.channel.id])
+      expect(post_gateway_wide(body, secret: shared_secret)).to eq(200)
+      expect(queued_channels).to eq([other.channel.id])
     ensure
       elsewhere&.stop
     end
 
-    it "the slot id alone (session_id) names the inbox whose device_id it is; the Brazilian 9th digit is the same number" do
+    it "the slot id alone names the inbox whose device_id it is; Brazil's 9th digit is the same number" do
       by_slot = envelope("6200000000000@s.whatsapp.net", "org_1", text("S1"))
       expect(post_webhook(inbox_a, by_slot).status).to eq(200)
       gateway.add_device("org_3")
       brazil = web_inbox("+5511987654321", "org_3", inbox_a.account)
       old_form = envelope("551187654321:7@s.whatsapp.net", nil, text("S2"))
       expect(post_webhook(brazil, old_form).status).to eq(200)
-      expect(low_queue_jobs.map { |j| j["args"].first["arguments"].first }).to eq([inbox_a.channel.id, brazil.channel.id])
+      expect(low_queue_jobs.map do |j|
+        j["args"].first["arguments"].first
+      end).to eq([inbox_a.channel.id, brazil.channel.id])
     end
 
     it "v7 bodies (no device) behave as today: the URL's inbox, 401 unsigned; the gateway-wide URL drops them" do
@@ -166,32 +174,24 @@ RSpec.describe "Routing webhooks by the envelope's device", :inbound do
       expect(post_webhook(inbox_a, v7).status).to eq(200)
       expect(post_webhook(inbox_a, v7, secret: nil).status).to eq(401)
       expect(post_webhook(inbox_a, v7, secret: "other").status).to eq(401)
-      post("/webhooks/whatsapp_web", v7, "CONTENT_TYPE" => "application/json",
-                                         "HTTP_X_HUB_SIGNATURE_256" => WawebNative::Signature.sign(shared_secret, v7))
-      expect(last_response.status).to eq(200)
-      expect(low_queue_jobs.map { |j| j["args"].first["arguments"].first }).to eq([inbox_a.channel.id])
+      expect(post_gateway_wide(v7, secret: shared_secret)).to eq(200)
+      expect(queued_channels).to eq([inbox_a.channel.id])
     end
 
     it "the gateway-wide URL keeps the endpoint's answers: 401 missing/wrong, 400 malformed, 413 too large" do
       inbox_b
       body = envelope("6281100000002@s.whatsapp.net", "org_2", text("G1"))
-      post("/webhooks/whatsapp_web", body, "CONTENT_TYPE" => "application/json")
-      expect(last_response.status).to eq(401)
-      post("/webhooks/whatsapp_web", body, "CONTENT_TYPE" => "application/json",
-                                           "HTTP_X_HUB_SIGNATURE_256" => "sha256=#{'0' * 64}")
-      expect(last_response.status).to eq(401)
+      expect(post_gateway_wide(body, secret: nil)).to eq(401)
+      expect(post_gateway_wide(body, signature: "sha256=#{'0' * 64}")).to eq(401)
       broken = '{"event":"message","device_id":"6281100000001@s.whatsapp.net","payload":{'
-      post("/webhooks/whatsapp_web/6281100000001", broken,
-           "CONTENT_TYPE" => "application/json", "HTTP_X_HUB_SIGNATURE_256" => WawebNative::Signature.sign(shared_secret, broken))
-      expect(last_response.status).to eq(400)
+      expect(post_webhook("6281100000001", broken, secret: shared_secret).status).to eq(400)
       huge = "x" * (WawebNative::Payload.max_bytes + 1)
-      post("/webhooks/whatsapp_web", huge, "CONTENT_TYPE" => "application/json", "HTTP_X_HUB_SIGNATURE_256" => "sha256=00")
+      post("/webhooks/whatsapp_web", huge, "CONTENT_TYPE" => "application/json",
+                                           "HTTP_X_HUB_SIGNATURE_256" => "sha256=00")
       expect(last_response.status).to eq(413)
       expect(low_queue_jobs).to be_empty
-      post("/webhooks/whatsapp_web", body, "CONTENT_TYPE" => "application/json",
-                                           "HTTP_X_HUB_SIGNATURE_256" => WawebNative::Signature.sign(secret_of(inbox_b), body))
-      expect(last_response.status).to eq(200)
-      expect(low_queue_jobs.map { |j| j["args"].first["arguments"].first }).to eq([inbox_b.channel.id])
+      expect(post_gateway_wide(body, secret: secret_of(inbox_b))).to eq(200)
+      expect(queued_channels).to eq([inbox_b.channel.id])
     end
   end
 end

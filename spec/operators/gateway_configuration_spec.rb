@@ -59,8 +59,7 @@ RSpec.describe "Configuring the gateway for an inbox", :operators do
   it "never silently replaces a webhook that points elsewhere: the console needs force: true" do
     configure
     slot = config["device_id"]
-    gateway.send(:device_webhook_update, FakeGateway::Request.new(json: { "webhook_url" => "https://n8n.example/hook",
-                                                                          "webhook_secret" => "theirs" }), slot)
+    gateway.set_device_webhook(slot, "https://n8n.example/hook", secret: "theirs")
     result = configure
     expect(result).to include(configured: false, state: "elsewhere", current_url: "https://n8n.example/hook")
     expect(result[:message]).to include("already sends its webhooks to https://n8n.example/hook", "force: true")
@@ -80,7 +79,7 @@ RSpec.describe "Configuring the gateway for an inbox", :operators do
     gateway.version = 7
     expect(configure).to include(state: "too_old")
     expect(WawebNative.status(inbox)).to include(gateway_configured: false,
-                                                  gateway_configuration: WawebNative::Operators::GatewayConfiguration::TOO_OLD)
+                                                 gateway_configuration: WawebNative::Operators::GatewayConfiguration::TOO_OLD)
   end
 
   it "status, the doctor and rake report whether the gateway is configured, never the secret" do
@@ -88,17 +87,18 @@ RSpec.describe "Configuring the gateway for an inbox", :operators do
     configure
     status = WawebNative.status(inbox)
     expect(status).to include(gateway_configured: true)
-    expect(status[:gateway_configuration]).to eq("gateway configured: device chatwoot_5511987650001 sends to #{webhook_url}")
+    expect(status[:gateway_configuration])
+      .to eq("gateway configured: device chatwoot_5511987650001 sends to #{webhook_url}")
     out = StringIO.new
     WawebNative.doctor(inbox, out: out)
     expect(out.string).to include("[OK  ] gateway webhook: gateway configured")
     expect(out.string).not_to include(config["webhook_verify_token"])
 
-    gateway.send(:device_webhook_update, FakeGateway::Request.new(json: { "webhook_url" => webhook_url,
-                                                                          "webhook_secret" => "old" }), config["device_id"])
+    gateway.set_device_webhook(config["device_id"], webhook_url, secret: "old")
     out = StringIO.new
     WawebNative.doctor(inbox, out: out)
-    expect(out.string).to include("[WARN] gateway webhook: not configured: the device's webhook is signed with another secret")
+    expect(out.string)
+      .to include("[WARN] gateway webhook: not configured: the device's webhook is signed with another secret")
   end
 
   describe "automatically, right after an inbox is created" do
@@ -111,7 +111,8 @@ RSpec.describe "Configuring the gateway for an inbox", :operators do
 
     it "through Chatwoot's own inbox API: a job configures the gateway; a second gateway that is down is only logged" do
       post "/api/v1/accounts/#{account.id}/inboxes",
-           JSON.generate(name: "Sales", channel: { type: "whatsapp", phone_number: "+5511987650009", provider: "whatsapp_web",
+           JSON.generate(name: "Sales", channel: { type: "whatsapp", phone_number: "+5511987650009",
+                                                   provider: "whatsapp_web",
                                                    provider_config: { api_base_url: gateway.url,
                                                                       basic_auth_username: gateway.username,
                                                                       basic_auth_password: gateway.password } }),
@@ -161,11 +162,10 @@ RSpec.describe "Configuring the gateway for an inbox", :operators do
       out, status = run(inbox.id.to_s)
       expect(status).to eq(0)
       expect(out).to include("gateway configured: device chatwoot_5511987650001")
-      gateway.send(:device_webhook_update, FakeGateway::Request.new(json: { "webhook_url" => "https://x.example/h" }),
-                   "chatwoot_5511987650001")
+      gateway.set_device_webhook("chatwoot_5511987650001", "https://x.example/h")
       out, status = run(inbox.id.to_s)
       expect([status, out]).to match([1, a_string_including("already sends its webhooks to https://x.example/h",
-                                                              "waweb:configure_gateway[#{inbox.id},force]")])
+                                                            "waweb:configure_gateway[#{inbox.id},force]")])
       out, status = run(inbox.id.to_s, "force")
       expect([status, out]).to match([0, a_string_including("gateway configured")])
     end
@@ -181,8 +181,7 @@ RSpec.describe "Configuring the gateway for an inbox", :operators do
       status, body = post_configure
       expect([status, body["configured"]]).to eq([200, true])
       expect(body["webhook_url"]).to eq("http://example.org/webhooks/whatsapp_web/5511987650001")
-      gateway.send(:device_webhook_update, FakeGateway::Request.new(json: { "webhook_url" => "https://x.example/h" }),
-                   config["device_id"])
+      gateway.set_device_webhook(config["device_id"], "https://x.example/h")
       status, body = post_configure
       expect([status, body["kind"], body["current_url"]]).to eq([409, "webhook_elsewhere", "https://x.example/h"])
       expect(post_configure(force: true).first).to eq(200)

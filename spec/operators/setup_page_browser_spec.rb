@@ -43,7 +43,8 @@ RSpec.describe "WhatsApp Web setup page in Chromium", :operators, :truncation do
   end
 
   def expect_connection_page_with_qr(browser, inbox)
-    browser.wait_for("location.pathname === '/whatsapp_web/inboxes/#{inbox.id}/connect'", message: "the connection page")
+    browser.wait_for("location.pathname === '/whatsapp_web/inboxes/#{inbox.id}/connect'",
+                     message: "the connection page")
     browser.wait_for("document.getElementById('qr') && document.getElementById('qr').naturalWidth > 0",
                      message: "the QR image")
     expect(browser.current_url).not_to include("token=")
@@ -63,16 +64,13 @@ RSpec.describe "WhatsApp Web setup page in Chromium", :operators, :truncation do
         expect_test_results(browser)
 
         browser.click("#create-button")
-        inbox = nil
         browser.wait_for("location.pathname.indexOf('/connect') > 0", message: "the redirect to the connection page")
         inbox = Inbox.sole
         expect(inbox.members).to eq([admin])
         expect_connection_page_with_qr(browser, inbox)
         expect(gateway.requests.map { |r| [r.path, r.headers["x-device-id"]] }).to include(["/app/login", slot])
-
         gateway.scan!(slot, "5511987650200") # the phone scans the code
         browser.wait_for("document.body.dataset.status === 'logged_in'", message: "the logged-in status")
-
         hook = gateway.device_webhook(slot)
         expect(hook).to include("webhook_url" => "#{url}/webhooks/whatsapp_web/5511987650200",
                                 "webhook_secret" => inbox.channel.reload.provider_config["webhook_verify_token"])
@@ -95,8 +93,7 @@ RSpec.describe "WhatsApp Web setup page in Chromium", :operators, :truncation do
     with_puma_host do |url|
       WawebNative::Operators::Connection.new(inbox, frontend_url: url).configure_gateway
       device = inbox.channel.reload.provider_config["device_id"]
-      gateway.send(:device_webhook_update, FakeGateway::Request.new(json: { "webhook_url" => "https://n8n.example/h" }),
-                   device)
+      gateway.set_device_webhook(device, "https://n8n.example/h")
       browser = WebDriverSession.start
       begin
         browser.visit("#{url}/whatsapp_web/inboxes/#{inbox.id}/connect?token=#{token_of(admin)}")

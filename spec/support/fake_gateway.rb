@@ -25,6 +25,7 @@ class FakeGateway
   include Recording
   include Responses
   include Devices
+  include DeviceRoutes
 
   # A plain record class, keyword-initialised, with #to_h.
   class Record
@@ -114,7 +115,7 @@ class FakeGateway
     [data.bytesize].pack("N") + type + data + [Zlib.crc32(type + data)].pack("N")
   end
 
-  def initialize(username: "gowa", password: "fake-#{SecureRandom.hex(6)}", latency: 0, base_path: "",
+  def initialize(username: "gowa", password: "fake-#{SecureRandom.hex(6)}", latency: 0, base_path: "", # rubocop:disable Metrics/ParameterLists
                  logged_in: true, version: 9)
     @username = username
     @password = password

@@ -10,8 +10,8 @@ module WawebNative
     # seconds per phone, misses included: a burst of webhooks costs one query.
     module ChannelLookup
       TTL = 5.0
-      MAX_ENTRIES = 1_000
-      DEFAULT_GATEWAY = "http://localhost:3000" # the provider's default api_base_url # the phone comes from the URL: never let it grow the cache unbounded
+      MAX_ENTRIES = 1_000 # the phone comes from the URL: never let it grow the cache unbounded
+      DEFAULT_GATEWAY = "http://localhost:3000" # the provider's default api_base_url
 
       # device_id: the inbox's configured slot id or JID (nil when none); gateway: its api_base_url,
       # normalised, so inboxes on one gateway can be told apart; phone_forms: the number's digits
@@ -25,7 +25,7 @@ module WawebNative
         # Whether an envelope's device (account JID, e.g. "6281...:12@s.whatsapp.net") or slot id
         # (session_id) names this inbox: its phone number, or its configured device_id.
         def device?(jid, session)
-          return true if device_id && (device_id == session || device_id == jid)
+          return true if device_id && [session, jid].include?(device_id)
 
           user = ChannelLookup.jid_user(jid)
           return false if user.nil?
@@ -97,13 +97,18 @@ module WawebNative
         return Entry.new(nil, nil, nil, nil, now + TTL).freeze if channel.nil?
 
         config = channel.provider_config || {}
-        secret = config["webhook_verify_token"].to_s
         device = config["device_id"].to_s.strip
-        digits = channel.phone_number.to_s.delete("^0-9")
-        forms = digits.empty? ? [] : WawebNative::JID.phone_variants(digits).map { |f| f.dup.freeze }
-        Entry.new(channel.id, channel.phone_number, channel.provider, secret.dup.freeze, now + TTL,
-                  device.empty? ? nil : device.freeze, gateway_key(config["api_base_url"]).freeze,
-                  forms.freeze).freeze
+        Entry.new(channel.id, channel.phone_number, channel.provider, config["webhook_verify_token"].to_s.dup.freeze,
+                  now + TTL, device.empty? ? nil : device.freeze, gateway_key(config["api_base_url"]).freeze,
+                  phone_forms(channel.phone_number)).freeze
+      end
+
+      # The number's digits in every form WhatsApp may use for it (Brazil's 9th digit).
+      def phone_forms(phone_number)
+        digits = phone_number.to_s.delete("^0-9")
+        return [].freeze if digits.empty?
+
+        WawebNative::JID.phone_variants(digits).map { |form| form.dup.freeze }.freeze
       end
     end
   end

@@ -78,8 +78,9 @@ module WawebNative
         result = GatewayConfiguration.new(@connection).check
         return check("gateway webhook", :ok, result.message) if result.configured?
 
-        check("gateway webhook", :warn, "#{result.message}. Run rake \"waweb:configure_gateway[#{@connection.inbox.id}]\" " \
-                                        "or the connection page's \"Configure the gateway for me\"")
+        task = "rake \"waweb:configure_gateway[#{@connection.inbox.id}]\""
+        check("gateway webhook", :warn,
+              "#{result.message}. Run #{task} or the connection page's \"Configure the gateway for me\"")
       rescue WawebNative::Gateway::Error => e
         check("gateway webhook", :skip, "unknown: #{explain(e)}")
       end

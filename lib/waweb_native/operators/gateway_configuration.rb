@@ -144,14 +144,19 @@ module WawebNative
       end
 
       def differences(current)
+        url = current["webhook_url"].to_s
         list = []
-        list << "points at #{current['webhook_url'].to_s.empty? ? 'nothing' : current['webhook_url']}" \
-          if current["webhook_url"].to_s != @connection.webhook_url
+        list << "points at #{url.empty? ? 'nothing' : url}" if url != @connection.webhook_url
         list << "is signed with another secret" if current["webhook_secret"].to_s != @connection.webhook_secret
-        events = current["webhook_events"].to_s.split(",").map(&:strip).reject(&:empty?)
-        missing = EVENTS - events
-        list << "leaves out #{missing.join(', ')}" unless events.empty? || missing.empty?
+        missing = missing_events(current["webhook_events"])
+        list << "leaves out #{missing.join(', ')}" unless missing.empty?
         list
+      end
+
+      # Events the gem handles that the device's allow-list leaves out (an empty list allows all).
+      def missing_events(list)
+        events = list.to_s.split(",").map(&:strip).reject(&:empty?)
+        events.empty? ? [] : EVENTS - events
       end
 
       # A blank or default secret would let anyone forge webhooks: the gem sets a random one first.

@@ -45,10 +45,11 @@ module WawebNative
       end
 
       def input_problem
-        return error_422("Give the inbox a name.") if name.empty?
-        return error_422("Give the WhatsApp number in international format (country code first), e.g. +5511987654321.") \
-          unless digits.length.between?(8, 15) && !digits.start_with?("0")
-        return error_422("Give the gateway's URL, e.g. http://gowa:3000.") if config["api_base_url"].nil?
+        return invalid("Give the inbox a name.") if name.empty?
+        unless digits.length.between?(8, 15) && !digits.start_with?("0")
+          return invalid("Give the WhatsApp number in international format (country code first), e.g. +5511987654321.")
+        end
+        return invalid("Give the gateway's URL, e.g. http://gowa:3000.") if config["api_base_url"].nil?
 
         nil
       end
@@ -95,7 +96,7 @@ module WawebNative
       end
 
       def error(sentence, kind) = { error: sentence, kind: kind }
-      def error_422(sentence) = [422, error(sentence, "invalid_input")]
+      def invalid(sentence) = [422, error(sentence, "invalid_input")]
     end
   end
 end

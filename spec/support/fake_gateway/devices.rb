@@ -45,6 +45,15 @@ class FakeGateway
       @lock.synchronize { (@device_webhooks[find_device(id)&.fetch(:id)] || {}).dup }
     end
 
+    # What PATCH /devices/:id/webhook does (for specs arranging a webhook set by someone else).
+    def set_device_webhook(id, url, secret: "", events: "")
+      @lock.synchronize do
+        @device_webhooks[find_device(id).fetch(:id)] =
+          { "webhook_url" => url, "webhook_secret" => secret, "webhook_events" => events,
+            "webhook_insecure_skip_verify" => false }
+      end
+    end
+
     # Sends one event of the device the way the gateway does; returns [[url, HTTP status], ...].
     # payload: the event's payload Hash. The envelope carries the device's JID and (v9) slot id.
     def deliver_event(id_or_jid, event, payload)
@@ -88,15 +97,18 @@ class FakeGateway
     end
 
     def targets_for(found, event)
-      hook = @device_webhooks[found[:id]]
-      if hook && !hook["webhook_url"].to_s.empty?
-        events = hook["webhook_events"].to_s.split(",").map(&:strip).reject(&:empty?)
-        return [] unless events.empty? || events.include?(event)
+      hook = @lock.synchronize { @device_webhooks[found[:id]] } || {}
+      return @webhook_urls.map { |url| [url, @webhook_secret] } if hook["webhook_url"].to_s.empty?
+      return [] unless wanted_event?(hook, event)
 
-        secret = hook["webhook_secret"].to_s.empty? ? @webhook_secret : hook["webhook_secret"]
-        return [[hook["webhook_url"], secret]]
-      end
-      @webhook_urls.map { |url| [url, @webhook_secret] }
+      secret = hook["webhook_secret"].to_s
+      [[hook["webhook_url"], secret.empty? ? @webhook_secret : secret]]
+    end
+
+    # The device's webhook_events allow-list (empty: every event).
+    def wanted_event?(hook, event)
+      events = hook["webhook_events"].to_s.split(",").map(&:strip).reject(&:empty?)
+      events.empty? || events.include?(event)
     end
 
     def post_webhooks(targets, body)
@@ -110,8 +122,13 @@ class FakeGateway
         [url, response.code.to_i]
       end
     end
+  end
 
-    # Routes -------------------------------------------------------------------------------
+  # The device routes (v8+) and the per-device webhook routes (v9+) of gateway-contract.md.
+  module DeviceRoutes
+    WEBHOOK_FIELDS = Devices::WEBHOOK_FIELDS
+
+    private
 
     def devices_route?(path) = path == "/devices" || path.start_with?("/devices/")
 
@@ -124,8 +141,8 @@ class FakeGateway
       return error(400, "VALIDATION_ERROR", "device #{id} already exists") if device(id)
 
       add_device(id)
-      hook = body.slice(*WEBHOOK_FIELDS)
-      @lock.synchronize { @device_webhooks[id] = hook } if @version >= 9 && hook.any? { |_, v| v && v != "" }
+      hook = body.slice(*WEBHOOK_FIELDS).reject { |_, v| v.to_s.empty? }
+      @lock.synchronize { @device_webhooks[id] = hook } if @version >= 9 && !hook.empty?
       success("Device added", device(id).merge(hook))
     end
 
@@ -169,7 +186,7 @@ class FakeGateway
         body = req.json || {}
         next error(400, "BAD_REQUEST", "webhook_url is required") unless body.key?("webhook_url")
 
-        hook = WEBHOOK_FIELDS.to_h { |k| [k, body[k] || (k == "webhook_insecure_skip_verify" ? false : "")] }
+        hook = webhook_view(body.slice(*WEBHOOK_FIELDS).compact)
         @lock.synchronize { @device_webhooks[found[:id]] = hook }
         success("Device webhook updated", hook.merge("device_id" => found[:id]))
       end
@@ -180,9 +197,13 @@ class FakeGateway
 
       with_device(id) do |found|
         hook = @lock.synchronize { @device_webhooks[found[:id]] } || {}
-        success("Device webhook retrieved", WEBHOOK_FIELDS.to_h { |k| [k, hook[k] || (k.end_with?("verify") ? false : "")] }
-                                                            .merge("device_id" => found[:id]))
+        success("Device webhook retrieved", webhook_view(hook).merge("device_id" => found[:id]))
       end
+    end
+
+    # The four fields as the gateway answers them ("" and false when unset).
+    def webhook_view(hook)
+      WEBHOOK_FIELDS.to_h { |k| [k, hook.fetch(k, k == "webhook_insecure_skip_verify" ? false : "")] }
     end
 
     def with_device(id)
@@ -193,7 +214,8 @@ class FakeGateway
     end
 
     def qr_for(found)
-      return error(400, "ALREADY_LOGGED_IN", "you are already logged in.") if @lock.synchronize { logged_in_for?(found) }
+      on = @lock.synchronize { logged_in_for?(found) }
+      return error(400, "ALREADY_LOGGED_IN", "you are already logged in.") if on
 
       name = "scan-qr-#{SecureRandom.uuid}.png"
       @lock.synchronize { @media["../qrcode/#{name}"] = FakeGateway.png }

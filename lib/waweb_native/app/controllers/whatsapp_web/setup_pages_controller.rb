@@ -13,7 +13,7 @@ module WhatsappWeb
       accounts = waweb_administered_accounts
       return waweb_refuse(403, "forbidden", locale) if accounts.empty?
 
-      selected = params[:account_id].present? ? accounts.find { |a| a.id.to_s == params[:account_id].to_s } : accounts.first
+      selected = waweb_selected_account(accounts)
       return waweb_refuse(404, "not_found", locale) if selected.nil?
 
       page = WawebNative::Operators::SetupPage.new(accounts: accounts, selected_account: selected,
@@ -23,6 +23,11 @@ module WhatsappWeb
     end
 
     private
+
+    def waweb_selected_account(accounts)
+      wanted = params[:account_id].to_s
+      wanted.empty? ? accounts.first : accounts.find { |account| account.id.to_s == wanted }
+    end
 
     def waweb_administered_accounts
       ids = ::AccountUser.where(user_id: Current.user.id).select(&:administrator?).map(&:account_id)

@@ -13,8 +13,8 @@ module WhatsappWeb
 
       connection = WawebNative::Operators::Connection.new(inbox)
       result = connection.configure_gateway
-      Rails.logger.info("[waweb_native] inbox #{inbox.id}: #{result.message}" \
-                        "#{' Run rake "waweb:configure_gateway[' + inbox.id.to_s + ']" to finish.' unless result.configured?}")
+      finish = result.configured? ? "" : " Run rake \"waweb:configure_gateway[#{inbox.id}]\" to finish."
+      Rails.logger.info("[waweb_native] inbox #{inbox.id}: #{result.message}#{finish}")
     rescue WawebNative::Gateway::Error => e
       Rails.logger.info("[waweb_native] inbox #{inbox_id}: the gateway was not configured automatically: " \
                         "#{connection ? connection.explain(e) : e.message} " \

@@ -70,9 +70,11 @@ module Whatsapp
         # picks or creates the inbox's device.
         return true if %w[DEVICE_ID_REQUIRED DEVICE_NOT_FOUND].include?(e.code)
 
-        validation_failed(e)
+        record_validation_error(e)
+        false
       rescue WawebNative::Gateway::Error => e
-        validation_failed(e)
+        record_validation_error(e)
+        false
       end
 
       def api_headers
@@ -130,11 +132,10 @@ module Whatsapp
         default
       end
 
-      def validation_failed(error)
+      def record_validation_error(error)
         @last_validation_error = validation_reason(error)
         # Chatwoot's validation only adds "Invalid Credentials"; the reason goes beside it.
         whatsapp_channel.errors.add(:provider_config, @last_validation_error) if whatsapp_channel.respond_to?(:errors)
-        false
       end
 
       def validation_reason(error)
