@@ -136,6 +136,10 @@ RSpec.describe "Routing webhooks by the envelope's device", :inbound do
         expect(post_gateway_wide(stranger, secret: shared_secret)).to eq(200)
       end
       expect(lines.lines.grep(/webhook dropped/).size).to eq(2)
+      presence = envelope("6289999999999@s.whatsapp.net", "org_9", { from: "628123456789@s.whatsapp.net",
+                                                                     state: "composing" }, event: "chat_presence")
+      quiet = log_lines { expect(post_gateway_wide(presence)).to eq(200) } # frequent: no warning for each
+      expect(quiet).not_to include("WARN")
       expect(lines).to include('device "6289999999999@s.whatsapp.net" (session "org_9") is no WhatsApp Web inbox ' \
                                "on this gateway")
       expect(low_queue_jobs).to be_empty

@@ -69,6 +69,11 @@ RSpec.describe "Configuring the gateway for an inbox", :operators do
 
     expect(configure(force: true)).to include(configured: true)
     expect(gateway.device_webhook(slot)["webhook_url"]).to eq(webhook_url)
+
+    gateway.set_device_webhook(slot, "https://bot:hunter2@n8n.example/hook")
+    shown = configure.to_s
+    expect(shown).to include("https://n8n.example/hook")
+    expect(shown).not_to include("hunter2")
   end
 
   it "a v8 or v7 gateway (404 on these routes) gets a clear sentence; the flags still work" do

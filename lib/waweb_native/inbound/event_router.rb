@@ -58,15 +58,15 @@ module WawebNative
 
         candidates = named(event)
         owner = candidates.find { |entry| signed_by?(entry) }
-        if owner
-          return Decision.new(:ignore, owner, event) if IGNORED_KINDS.include?(event.kind)
+        return Decision.new(ignored?(event) ? :ignore : :queue, owner, event) if owner
+        return Decision.new(:unsigned, nil, event, "invalid") unless @url_entry.nil? && candidates.empty?
+        # Presence and the like of a number no inbox has: frequent, and nothing to file.
+        return Decision.new(:ignore, nil, event) if ignored?(event)
 
-          return Decision.new(:queue, owner, event)
-        end
-        return Decision.new(:drop, nil, event, drop_reason(event, nil)) if @url_entry.nil? && candidates.empty?
-
-        Decision.new(:unsigned, nil, event, "invalid")
+        Decision.new(:drop, nil, event, drop_reason(event, nil))
       end
+
+      def ignored?(event) = IGNORED_KINDS.include?(event.kind)
 
       # The event's own inbox: the URL's when the body names no device (v7) or names it.
       def own?(entry, event)

@@ -55,7 +55,8 @@ module WawebNative
       end
 
       def ignore(decision)
-        logger&.info("[waweb_native] webhook ignored: #{decision.event.kind} event for channel #{decision.entry.id}")
+        logger&.info("[waweb_native] webhook ignored: #{decision.event.kind} event for channel " \
+                     "#{decision.entry&.id || '(none)'}")
         200
       end
 

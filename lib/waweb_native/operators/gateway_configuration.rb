@@ -62,10 +62,10 @@ module WawebNative
         return current if current.is_a?(Result)
 
         if elsewhere?(current) && !force
-          return result(:elsewhere, slot, "The gateway's device #{slot} already sends its webhooks to " \
-                                          "#{current['webhook_url']}. Replace it only if that is not in use " \
-                                          "(the page asks; in the console pass force: true).",
-                        current_url: current["webhook_url"])
+          where = shown(current["webhook_url"])
+          return result(:elsewhere, slot, "The gateway's device #{slot} already sends its webhooks to #{where}. " \
+                                          "Replace it only if that is not in use (the page asks; in the console " \
+                                          "pass force: true).", current_url: where)
         end
 
         ensure_secret
@@ -79,7 +79,7 @@ module WawebNative
 
       # Read only: is the inbox's device webhook this inbox's? (for status, the page, the doctor)
       def check(slot = configured_slot)
-        return result(:mismatch, nil, "not configured: the inbox has no device_id yet") if slot.nil?
+        return result(:mismatch, nil, "gateway not configured by the gem yet (no device_id)") if slot.nil?
 
         current = read_webhook(slot)
         return current if current.is_a?(Result)
@@ -89,7 +89,7 @@ module WawebNative
           if differs.empty?
 
         result(:mismatch, slot, "not configured: the device's webhook #{differs.join(', ')}",
-               current_url: current["webhook_url"].to_s)
+               current_url: shown(current["webhook_url"]))
       rescue WawebNative::Gateway::RequestError => e
         raise unless too_old?(e)
 
@@ -146,7 +146,7 @@ module WawebNative
       def differences(current)
         url = current["webhook_url"].to_s
         list = []
-        list << "points at #{url.empty? ? 'nothing' : url}" if url != @connection.webhook_url
+        list << "points at #{url.empty? ? 'nothing' : shown(url)}" if url != @connection.webhook_url
         list << "is signed with another secret" if current["webhook_secret"].to_s != @connection.webhook_secret
         missing = missing_events(current["webhook_events"])
         list << "leaves out #{missing.join(', ')}" unless missing.empty?
@@ -169,6 +169,9 @@ module WawebNative
         channel.update_columns(provider_config: config.merge(values))
         WawebNative::Inbound::ChannelLookup.clear!
       end
+
+      # Another service's URL, without any user:password it may carry (it reaches logs and pages).
+      def shown(url) = WawebNative::Outbound::Failure.display_url(url.to_s)
 
       # 404 from a route the gateway does not have (v7, v8), not a missing device.
       def too_old?(error)
