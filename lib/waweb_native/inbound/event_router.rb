@@ -60,7 +60,12 @@ module WawebNative
         owner = candidates.find { |entry| signed_by?(entry) }
         return Decision.new(ignored?(event) ? :ignore : :queue, owner, event) if owner
         return Decision.new(:unsigned, nil, event, "invalid") unless @url_entry.nil? && candidates.empty?
-        # Presence and the like of a number no inbox has: frequent, and nothing to file.
+
+        unknown_device(event)
+      end
+
+      # Gateway-wide URL, a device no inbox has. Presence and the like: frequent, nothing to file.
+      def unknown_device(event)
         return Decision.new(:ignore, nil, event) if ignored?(event)
 
         Decision.new(:drop, nil, event, drop_reason(event, nil))
