@@ -16,8 +16,9 @@ module WawebNative
       # device_id: the inbox's configured slot id or JID (nil when none); gateway: its api_base_url,
       # normalised, so inboxes on one gateway can be told apart; phone_forms: the number's digits
       # (both Brazilian forms), what a device's account JID is compared with.
+      # device_user: the number in a configured device_id that is a JID.
       Entry = Struct.new(:id, :phone_number, :provider, :secret, :expires_at, :device_id, :gateway,
-                         :phone_forms) do
+                         :phone_forms, :device_user) do
         def whatsapp_web?
           provider == Chatwoot::PROVIDER
         end
@@ -25,12 +26,16 @@ module WawebNative
         # Whether an envelope's device (account JID, e.g. "6281...:12@s.whatsapp.net") or slot id
         # (session_id) names this inbox: its phone number, or its configured device_id.
         def device?(jid, session)
-          return true if device_id && [session, jid].include?(device_id)
+          return true if configured?(jid, session)
+          return false if jid.nil?
 
-          user = ChannelLookup.jid_user(jid)
-          return false if user.nil?
+          phone_forms.any? { |form| ChannelLookup.jid_of?(jid, form) } ||
+            (!device_user.nil? && ChannelLookup.jid_of?(jid, device_user))
+        end
 
-          phone_forms.include?(user) || (!device_id.nil? && ChannelLookup.jid_user(device_id) == user)
+        # The configured device_id is the slot id or the JID itself.
+        def configured?(jid, session)
+          !device_id.nil? && (device_id == session || device_id == jid) # rubocop:disable Style/MultipleComparison
         end
       end
 
@@ -79,6 +84,15 @@ module WawebNative
         DeviceDirectory.clear!
       end
 
+      # Whether the JID's user is `digits` ("6281...:12@s.whatsapp.net" is 6281...'s), without
+      # allocating: this runs for every webhook.
+      def jid_of?(jid, digits)
+        return false unless jid.start_with?(digits)
+
+        byte = jid.getbyte(digits.bytesize)
+        byte == 64 || byte == 58 # rubocop:disable Style/MultipleComparison -- "@" or ":", no Array per webhook
+      end
+
       # "6281100000001:12@s.whatsapp.net" -> "6281100000001"; nil for nil or a non-numeric user.
       def jid_user(jid)
         user = jid.to_s[/\A[^@:]*/]
@@ -100,7 +114,7 @@ module WawebNative
         device = config["device_id"].to_s.strip
         Entry.new(channel.id, channel.phone_number, channel.provider, config["webhook_verify_token"].to_s.dup.freeze,
                   now + TTL, device.empty? ? nil : device.freeze, gateway_key(config["api_base_url"]).freeze,
-                  phone_forms(channel.phone_number)).freeze
+                  phone_forms(channel.phone_number), device.empty? ? nil : jid_user(device)&.freeze).freeze
       end
 
       # The number's digits in every form WhatsApp may use for it (Brazil's 9th digit).

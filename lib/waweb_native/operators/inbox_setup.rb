@@ -10,6 +10,9 @@ module WawebNative
     # the answer says what is left to do.
     class InboxSetup
       KEYS = %w[api_base_url basic_auth_username basic_auth_password device_id].freeze
+      # Further choices of the setup page (e.g. days of history to import), each an input with
+      # data-field="<name>" in the page's #setup-options; they reach #after_create as `options`.
+      OPTION_KEYS = [].freeze
 
       # [HTTP status, body]. body: {inbox_id:, connect_url:, gateway: {...}} or {error:, kind:}.
       def initialize(account:, user:, params:, frontend_url:)
@@ -25,12 +28,19 @@ module WawebNative
 
         inbox = create_inbox
         connection = Connection.new(inbox, frontend_url: @frontend_url)
-        [201, { inbox_id: inbox.id, account_id: @account.id, name: inbox.name, phone_number: phone,
-                connect_url: "#{@frontend_url.to_s.chomp('/')}/whatsapp_web/inboxes/#{inbox.id}/connect",
-                gateway: configure(connection) }]
+        body = { inbox_id: inbox.id, account_id: @account.id, name: inbox.name, phone_number: phone,
+                 connect_url: "#{@frontend_url.to_s.chomp('/')}/whatsapp_web/inboxes/#{inbox.id}/connect",
+                 gateway: configure(connection) }
+        [201, after_create(inbox, body)]
       rescue ActiveRecord::RecordInvalid => e
         [422, error("Chatwoot refused the inbox: #{e.record.errors.full_messages.join(', ')}.", "invalid_input")]
       end
+
+      # What the options ask for, once the inbox exists and the gateway is configured; adds to the
+      # answer's body. Nothing yet: the place for options such as a history import.
+      def after_create(_inbox, body) = body
+
+      def options = @params.slice(*OPTION_KEYS)
 
       private
 

@@ -27,7 +27,8 @@ module Api
         private
 
         def waweb_setup_params
-          keys = %w[name phone_number] + WawebNative::Operators::InboxSetup::KEYS
+          setup = WawebNative::Operators::InboxSetup
+          keys = %w[name phone_number] + setup::KEYS + setup::OPTION_KEYS
           params.to_unsafe_h.slice(*keys).transform_values(&:to_s)
         end
 
