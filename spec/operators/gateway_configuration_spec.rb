@@ -76,15 +76,21 @@ RSpec.describe "Configuring the gateway for an inbox", :operators do
     expect(shown).not_to include("hunter2")
   end
 
-  it "a v8 or v7 gateway (404 on these routes) gets a clear sentence; the flags still work" do
+  it "a v8 or v7 gateway (404 on these routes) gets a clear sentence and is left as it was" do
     gateway.version = 8
     result = configure
     expect(result).to include(configured: false, state: "too_old")
+    expect(gateway.requests.map { |r| "#{r.method} #{r.path}" }).not_to include("POST /devices")
+    expect(config).not_to have_key("device_id") # the inbox keeps talking to the device it had
+    by_phone = create_gateway_inbox(gateway, account: account, phone_number: "+6281100000001")
+    expect(WawebNative.configure_gateway(by_phone)).to include(state: "too_old")
+    expect(by_phone.channel.reload.provider_config).not_to have_key("device_id")
     expect(result[:message]).to eq(WawebNative::Operators::GatewayConfiguration::TOO_OLD)
     gateway.version = 7
     expect(configure).to include(state: "too_old")
     expect(WawebNative.status(inbox)).to include(gateway_configured: false,
-                                                 gateway_configuration: WawebNative::Operators::GatewayConfiguration::TOO_OLD)
+                                                 gateway_configuration: "gateway not configured by the gem yet " \
+                                                                        "(no device_id)")
   end
 
   it "status, the doctor and rake report whether the gateway is configured, never the secret" do

@@ -56,11 +56,7 @@ module WawebNative
       # Raises WawebNative::Gateway::Error (unreachable, bad credentials...) with its sentence.
       def call(force: false)
         slot = ensure_device
-        return slot if slot.is_a?(Result)
-
         current = read_webhook(slot)
-        return current if current.is_a?(Result)
-
         if elsewhere?(current) && !force
           where = shown(current["webhook_url"])
           return result(:elsewhere, slot, "The gateway's device #{slot} already sends its webhooks to #{where}. " \
@@ -81,15 +77,11 @@ module WawebNative
       def check(slot = configured_slot)
         return result(:mismatch, nil, "gateway not configured by the gem yet (no device_id)") if slot.nil?
 
-        current = read_webhook(slot)
-        return current if current.is_a?(Result)
-
-        differs = differences(current)
+        differs = differences(read_webhook(slot))
         return result(:configured, slot, "gateway configured: device #{slot} sends to #{@connection.webhook_url}") \
           if differs.empty?
 
-        result(:mismatch, slot, "not configured: the device's webhook #{differs.join(', ')}",
-               current_url: shown(current["webhook_url"]))
+        result(:mismatch, slot, "not configured: the device's webhook #{differs.join(', ')}")
       rescue WawebNative::Gateway::RequestError => e
         raise unless too_old?(e)
 
@@ -114,16 +106,27 @@ module WawebNative
           "webhook_events" => EVENTS.join(","), "webhook_insecure_skip_verify" => false }
       end
 
-      # The slot id of the inbox's device, created when missing; a Result when the gateway is too old.
+      # The slot id of the inbox's device, created when missing and stored in provider_config.
+      # Raises the gateway's 404 when it is older than v9 (GET /devices is v8+, the webhook
+      # routes v9+): before anything is created or stored, so a working v8 setup is left as it is.
       def ensure_device
-        devices = Array(client.get("/devices").results)
-        slot = find_slot(devices)
-        unless slot
+        slot = find_slot(Array(client.get("/devices").results))
+        if slot
+          read_webhook(slot)
+        else
           slot = configured_slot && !configured_slot.include?("@") ? configured_slot : "chatwoot_#{phone_digits}"
+          probe_webhook_routes(slot)
           client.post_json("/devices", { "device_id" => slot })
         end
         store("device_id" => slot) unless configured_slot == slot
         slot
+      end
+
+      # v9 answers DEVICE_NOT_FOUND for a device it does not hold yet; older gateways lack the route.
+      def probe_webhook_routes(slot)
+        read_webhook(slot)
+      rescue WawebNative::Gateway::RequestError => e
+        raise unless e.code == "DEVICE_NOT_FOUND"
       end
 
       def find_slot(devices)
