@@ -16,7 +16,8 @@ module WawebNative
       # Where agents act (the way back): reading, deleting, typing.
       "Api::V1::Accounts::ConversationsController" => %w[ConversationSeenMarksRead],
       "Api::V1::Accounts::Conversations::MessagesController" => %w[MessageDeleteRevokes],
-      "AsyncDispatcher" => %w[AsyncDispatcherListeners]
+      "AsyncDispatcher" => %w[AsyncDispatcherListeners],
+      "Inbox" => %w[InboxGatewayConfiguration]
     }.freeze
 
     PROVIDER = "whatsapp_web"
@@ -52,3 +53,4 @@ require_relative "chatwoot/whatsapp_controller_routing"
 require_relative "chatwoot/conversation_seen_marks_read"
 require_relative "chatwoot/message_delete_revokes"
 require_relative "chatwoot/async_dispatcher_listeners"
+require_relative "chatwoot/inbox_gateway_configuration"

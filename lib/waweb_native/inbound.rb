@@ -13,6 +13,8 @@ end
 require_relative "inbound/source_id"
 require_relative "inbound/target_not_stored_yet"
 require_relative "inbound/channel_lookup"
+require_relative "inbound/device_directory"
+require_relative "inbound/event_router"
 require_relative "inbound/webhook_receiver"
 require_relative "inbound/webhook_middleware"
 require_relative "inbound/gateway_access"

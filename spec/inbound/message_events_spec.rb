@@ -54,7 +54,7 @@ RSpec.describe "Inbound message events", :inbound do
 
     it "ignore ids that are not in this inbox" do
       other = create_web_inbox(phone_number: "+6289600000004")
-      deliver(other, body.ack(["3EB0E1"], "read"))
+      deliver(other, body.from_device(body.ack(["3EB0E1"], "read"), "+6289600000004"))
       expect(reply.reload.status).to eq("sent")
     end
   end

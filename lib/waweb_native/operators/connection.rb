@@ -39,7 +39,18 @@ module WawebNative
       # {connected:, logged_in:, device_id:} plus what the operator configures. Raises
       # WawebNative::Gateway::Error when the gateway cannot tell (its message says what to do).
       def status
-        provider.connection_status.merge(public_settings)
+        provider.connection_status.merge(public_settings).merge(gateway_configuration_status)
+      end
+
+      # Points the gateway's device webhook at this inbox (GOWA v9+): a GatewayConfiguration::Result.
+      def configure_gateway(force: false) = GatewayConfiguration.new(self).call(force: force)
+
+      # {gateway_configured: true/false/nil (unknown), gateway_configuration: "<what is or differs>"}
+      def gateway_configuration_status
+        result = GatewayConfiguration.new(self).check
+        { gateway_configured: result.configured?, gateway_configuration: result.message }
+      rescue WawebNative::Gateway::Error => e
+        { gateway_configured: nil, gateway_configuration: explain(e) }
       end
 
       def login_qr = provider.login_qr

@@ -32,6 +32,7 @@ module WawebNative
       def run
         list = gateway_checks
         list << secret_check
+        list << webhook_check
         list << clock_check
         list << read_receipts_check
         list
@@ -70,6 +71,19 @@ module WawebNative
 
         check("webhook secret", :ok, "set (not the gateway's default); the gateway must use the same " \
                                      "--webhook-secret: rake waweb:webhook_url[#{@connection.inbox.id}]")
+      end
+
+      # The device's own webhook (GOWA v9+): a warning when it is not this inbox's, since a
+      # gateway started with the flags (waweb:webhook_url) works as well.
+      def webhook_check
+        result = GatewayConfiguration.new(@connection).check
+        return check("gateway webhook", :ok, result.message) if result.configured?
+
+        task = "rake \"waweb:configure_gateway[#{@connection.inbox.id}]\""
+        check("gateway webhook", :warn,
+              "#{result.message}. Run #{task} or the connection page's \"Configure the gateway for me\"")
+      rescue WawebNative::Gateway::Error => e
+        check("gateway webhook", :skip, "unknown: #{explain(e)}")
       end
 
       def clock_check

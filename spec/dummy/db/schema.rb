@@ -59,6 +59,15 @@ ActiveRecord::Schema[7.1].define do
     t.index %i[channel_id channel_type]
   end
 
+  # Chatwoot's inbox_members: which agents see an inbox (the setup page adds its administrator).
+  create_table :inbox_members, force: :cascade do |t|
+    t.integer :user_id, null: false
+    t.integer :inbox_id, null: false
+    t.timestamps
+    t.index %i[inbox_id user_id], unique: true
+    t.index :inbox_id
+  end
+
   create_table :contacts, force: :cascade do |t|
     t.integer :account_id, null: false
     t.string :name, default: ""

@@ -215,20 +215,30 @@ admin_headers = { "api_access_token" => admin.access_token.token }
 t.section("Creating and connecting the inbox through the HTTP API")
 inbox = nil
 api = nil
-t.step("POST /api/v1/accounts/#{account.id}/inboxes") do
-  response = http(:post, "#{host}/api/v1/accounts/#{account.id}/inboxes", headers: admin_headers, body: {
-                    name: "WhatsApp (demo)",
-                    channel: { type: "whatsapp", phone_number: "+6289600000001", provider: "whatsapp_web",
-                               provider_config: { api_base_url: gateway.url, basic_auth_username: gateway.username,
-                                                  basic_auth_password: gateway.password } }
+slot = nil
+t.step("POST /api/v1/accounts/#{account.id}/whatsapp_web/inboxes (the setup page's API)") do
+  response = http(:post, "#{host}/api/v1/accounts/#{account.id}/whatsapp_web/inboxes", headers: admin_headers, body: {
+                    name: "WhatsApp (demo)", phone_number: "+6289600000001", api_base_url: gateway.url,
+                    basic_auth_username: gateway.username, basic_auth_password: gateway.password
                   })
-  check(response.code == "200", "HTTP #{response.code}: #{response.body}")
-  inbox = Inbox.find(json_of(response)["id"])
+  check(response.code == "201", "HTTP #{response.code}: #{response.body}")
+  created = json_of(response)
+  inbox = Inbox.find(created["inbox_id"])
   check(inbox.channel.provider == "whatsapp_web", "provider is #{inbox.channel.provider}")
+  check(inbox.inbox_members.exists?(user_id: admin.id), "the administrator is not a member of the inbox")
   secret = inbox.channel.provider_config["webhook_verify_token"].to_s
   check(secret.match?(/\A\h{32}\z/), "no generated webhook secret")
+  check(created.dig("gateway", "configured") == true, "the gateway was not configured: #{created['gateway'].inspect}")
+  slot = created.dig("gateway", "device_id")
   api = "#{host}/api/v1/accounts/#{account.id}/inboxes/#{inbox.id}/whatsapp_web"
-  "inbox #{inbox.id}, provider whatsapp_web, webhook secret generated"
+  "inbox #{inbox.id}, administrator as member, webhook secret generated; gateway device #{slot} configured"
+end
+
+t.step("the gateway's device webhook points at the inbox (no flags to copy)") do
+  hook = gateway.device_webhook(slot)
+  check(hook["webhook_url"] == "#{host}/webhooks/whatsapp_web/6289600000001", "webhook_url is #{hook['webhook_url']}")
+  check(hook["webhook_secret"] == inbox.channel.reload.provider_config["webhook_verify_token"], "another secret")
+  "#{hook['webhook_url']}, the inbox's own secret, events #{hook['webhook_events']}"
 end
 
 t.step("agents may not manage the connection") do
@@ -242,8 +252,9 @@ t.step("GET .../whatsapp_web/status") do
   status = json_of(http(:get, "#{api}/status", headers: admin_headers))
   check(status["logged_in"] == false, "expected logged out, got #{status.inspect}")
   check(status["webhook_secret_default"] == false, "the secret is the gateway default")
+  check(status["gateway_configured"] == true, "status says: #{status['gateway_configuration']}")
   webhook_url = status["webhook_url"]
-  "not logged in yet; the gateway must POST to #{webhook_url}"
+  "not logged in yet; #{status['gateway_configuration']}"
 end
 
 t.step("POST .../whatsapp_web/login (QR code)") do
@@ -255,7 +266,7 @@ t.step("POST .../whatsapp_web/login (QR code)") do
 end
 
 t.step("the phone scans the QR code") do
-  gateway.logged_in = true # what WhatsApp does when the code is scanned
+  gateway.scan!(slot, "6289600000001") # what WhatsApp does when the code is scanned
   status = json_of(http(:get, "#{api}/status", headers: admin_headers))
   check(status["logged_in"] == true, "status did not flip: #{status.inspect}")
   "status: logged in as #{status['device_id']}"
@@ -269,7 +280,9 @@ t.step("rake waweb:doctor[#{inbox&.id}]") do
 end
 
 t.section("The gateway delivers signed webhooks")
-secret = inbox.channel.reload.provider_config["webhook_verify_token"]
+# Where and how the gateway signs: the device webhook the gem configured.
+secret = gateway.device_webhook(slot)["webhook_secret"]
+webhook_url = gateway.device_webhook(slot)["webhook_url"]
 customer = "628123456789@s.whatsapp.net"
 device = "6289600000001@s.whatsapp.net"
 media_bytes = FakeGateway.png
@@ -449,6 +462,7 @@ t.section("Done in #{t.total_seconds.round(1)} s: #{verdict}")
 puts "  records: #{Contact.count} contacts, #{Conversation.count} conversations, #{Message.count} messages, " \
      "#{Attachment.count} attachments"
 puts "  connection page: #{page}"
+puts "  setup page (add another number): #{host}/whatsapp_web/setup?token=#{admin.access_token.token}"
 puts "  gateway flags for this inbox: rake waweb:webhook_url[#{inbox&.id}] (prints the secret)"
 if SERVE
   puts "  serving until Ctrl-C (the fake gateway too)"

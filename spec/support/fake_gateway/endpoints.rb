@@ -6,8 +6,10 @@ class FakeGateway
   module Endpoints
     private
 
-    def app_status(_req)
-      success("Connection status", is_connected: @logged_in, is_logged_in: @logged_in, device_id: @devices.first[:jid])
+    def app_status(req)
+      found = selected_device(req)
+      on = current_logged_in?
+      success("Connection status", is_connected: on, is_logged_in: on, device_id: found[:jid])
     end
 
     def reconnect(_req) = success("Reconnect success")
@@ -16,26 +18,18 @@ class FakeGateway
       success("Fetch device success", @devices.map { |d| { name: d[:display_name], device: d[:jid] } })
     end
 
-    def devices_v8(_req) = success("Fetch device success", @devices)
+    def logout(req)
+      return not_logged_in unless current_logged_in?
 
-    def logout(_req)
-      return not_logged_in unless @logged_in
-
-      @logged_in = false
+      found = selected_device(req)
+      @lock.synchronize { set_logged_in(found, false) }
       success("Success logout")
     end
 
-    def app_login(_req)
-      return error(400, "ALREADY_LOGGED_IN", "you are already logged in.") if @logged_in
-
-      name = "scan-qr-#{SecureRandom.uuid}.png"
-      @lock.synchronize { @media["../qrcode/#{name}"] = FakeGateway.png }
-      success("Login success", qr_link: "#{url}/statics/qrcode/#{name}", qr_duration: @qr_duration,
-                               device_id: @devices.first[:id])
-    end
+    def app_login(req) = qr_for(selected_device(req))
 
     def app_login_with_code(req)
-      return error(400, "ALREADY_LOGGED_IN", "you are already logged in.") if @logged_in
+      return error(400, "ALREADY_LOGGED_IN", "you are already logged in.") if current_logged_in?
 
       phone = req.query["phone"].to_s
       return error(400, "VALIDATION_ERROR", "phone: cannot be blank.") if phone.empty?

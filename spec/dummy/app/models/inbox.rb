@@ -8,6 +8,8 @@ class Inbox < ApplicationRecord
   has_many :contacts, through: :contact_inboxes
   has_many :conversations, dependent: :destroy
   has_many :messages, dependent: :destroy
+  has_many :inbox_members, dependent: :destroy
+  has_many :members, through: :inbox_members, source: :user
 
   validates :name, presence: true
 

@@ -68,10 +68,16 @@ module Whatsapp
         true
       rescue WawebNative::Gateway::NotLoggedInError
         true
+      rescue WawebNative::Gateway::RequestError => e
+        # Several numbers on the gateway and none chosen yet, or a device slot not created yet:
+        # reachable, credentials accepted; configuring the gateway (WawebNative.configure_gateway)
+        # picks or creates the inbox's device.
+        return true if %w[DEVICE_ID_REQUIRED DEVICE_NOT_FOUND].include?(e.code)
+
+        record_validation_error(e)
+        false
       rescue WawebNative::Gateway::Error => e
-        @last_validation_error = validation_reason(e)
-        # Chatwoot's validation only adds "Invalid Credentials"; the reason goes beside it.
-        whatsapp_channel.errors.add(:provider_config, @last_validation_error) if whatsapp_channel.respond_to?(:errors)
+        record_validation_error(e)
         false
       end
 
@@ -128,6 +134,12 @@ module Whatsapp
         value ? Float(value) : default
       rescue ArgumentError
         default
+      end
+
+      def record_validation_error(error)
+        @last_validation_error = validation_reason(error)
+        # Chatwoot's validation only adds "Invalid Credentials"; the reason goes beside it.
+        whatsapp_channel.errors.add(:provider_config, @last_validation_error) if whatsapp_channel.respond_to?(:errors)
       end
 
       def validation_reason(error)
