@@ -184,9 +184,10 @@ RSpec.describe "Faithful: what the stock dashboard shows", :inbound do
       gateway = FakeGateway.start
       media_inbox = create_web_inbox(gateway: gateway, phone_number: "+6289600000007")
       gateway.add_media("1754000001-1a2b3c.jpg", "\xFF\xD8\xFF jpeg".b)
-      deliver(media_inbox, body.v8("message", { "chat_id" => customer, "from" => customer, "id" => "IMG1",
-                                                "image" => "statics/media/1754000001-1a2b3c.jpg" }))
-      deliver(media_inbox, revoke("D9", target: "IMG1"))
+      image = body.v8("message", { "chat_id" => customer, "from" => customer, "id" => "IMG1",
+                                   "image" => "statics/media/1754000001-1a2b3c.jpg" })
+      deliver(media_inbox, body.from_device(image, media_inbox.channel.phone_number))
+      deliver(media_inbox, body.from_device(revoke("D9", target: "IMG1"), media_inbox.channel.phone_number))
       message = Message.find_by!(source_id: "IMG1")
       expect(message.content).to eq("🚫 _This message was deleted on WhatsApp._")
       expect(message.attachments.size).to eq(1)
