@@ -40,7 +40,8 @@ module HostBench
     account = Account.create!(name: name)
     channel = Channel::Whatsapp.new(account: account, provider: "whatsapp_web",
                                     phone_number: "+62896#{format('%08d', rand(100_000_000))}",
-                                    provider_config: { "webhook_verify_token" => secret,
+                                    # device_id: the bodies below name DEVICE, which must be this inbox's
+                                    provider_config: { "webhook_verify_token" => secret, "device_id" => DEVICE,
                                                        "api_base_url" => "http://127.0.0.1:9" })
     channel.save!(validate: false)
     Inbox.create!(account: account, channel: channel, name: name)

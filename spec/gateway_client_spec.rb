@@ -91,6 +91,26 @@ RSpec.describe WawebNative::Gateway::Client do # rubocop:disable RSpec/SpecFileP
     end
   end
 
+  describe "PATCH and DELETE (the gateway's device routes)" do
+    it "sends the verb and the JSON body, and the pooled handle goes back to GET and POST afterwards" do
+      hook = { "webhook_url" => "http://cw/h", "webhook_secret" => "s" }
+      expect(client.patch_json("/devices/org_1/webhook", hook).status).to eq(200)
+      patch = gateway.last_request
+      expect([patch.method, patch.path, patch.json]).to eq(["PATCH", "/devices/org_1/webhook", hook])
+      expect(patch.headers["content-type"]).to eq("application/json")
+      client.get("/app/status")
+      expect(gateway.last_request.method).to eq("GET")
+      client.post_json("/devices", { "device_id" => "extra" })
+      expect(gateway.last_request.method).to eq("POST")
+      expect(client.delete("/devices/extra").status).to eq(200)
+      expect([gateway.last_request.method, gateway.last_request.body]).to eq(["DELETE", ""])
+      client.get("/devices")
+      expect(gateway.last_request.method).to eq("GET")
+      expect { client.delete("/devices/extra") }
+        .to raise_error(errors::RequestError) { |e| expect(e.code).to eq("DEVICE_NOT_FOUND") }
+    end
+  end
+
   describe "#download" do
     let(:bytes) { Random.new(1).bytes(300_000) }
     let(:target) { File.join(Dir.tmpdir, "waweb-dl-#{Process.pid}-#{rand(1 << 30)}") }

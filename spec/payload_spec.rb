@@ -456,6 +456,17 @@ RSpec.describe WawebNative::Payload do # rubocop:disable RSpec/SpecFilePathForma
     end
   end
 
+  describe "the envelope's session_id (the device's slot id, v8.8+)" do
+    it "is read from the envelope only: not from the payload, not from a v7 body" do
+      expect(classify(message(body: "hi").sub('"event"', '"session_id":"org_2","event"')).session_id).to eq("org_2")
+      expect(classify(message(body: "hi")).session_id).to be_nil
+      expect(classify(message(body: "hi", session_id: "inner")).session_id).to be_nil
+      expect(classify('{"session_id":"x","chat_id":"1","message":{"id":"A","text":"t"}}').session_id).to be_nil
+      expect(classify(message(body: "hi").sub('"event"', '"session_id":"org_2","event"')).to_h)
+        .to include(session_id: "org_2", device_id: "6289600000001@s.whatsapp.net")
+    end
+  end
+
   describe "memory safety" do
     it "classifies and reads every field under GC.stress" do
       bodies = %w[v8/image_caption.json v8/ack_read_many.json v7/group_text.json v8/group_participants_join.json]

@@ -65,6 +65,9 @@ module HostRequestHelper
 end
 
 HostDatabase.load_schema!
+# Inboxes the specs create configure no gateway by themselves (a job talking to the shared
+# fake gateway); the specs of that feature switch it on.
+WawebNative::Operators::GatewayConfiguration.automatic = false
 Sidekiq.default_configuration.logger = Rails.logger
 
 RSpec.configure do |config|

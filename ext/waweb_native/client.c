@@ -539,6 +539,11 @@ waweb_http_status waweb_request_add_file(waweb_request *r, const char *name, con
     return WAWEB_HTTP_OK;
 }
 
+void waweb_request_set_method(waweb_request *r, const char *method)
+{
+    r->method = method;
+}
+
 void waweb_request_set_download(waweb_request *r, int fd, int64_t max_bytes)
 {
     r->fd = fd;
@@ -587,6 +592,9 @@ waweb_http_status waweb_request_perform(waweb_client *c, waweb_request *r)
     } else if (r->is_post) {
         SETOPT(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body_len);
         SETOPT(CURLOPT_POSTFIELDS, r->body);
+    }
+    if (r->method != NULL) {
+        SETOPT(CURLOPT_CUSTOMREQUEST, r->method);
     }
     if (curl_multi_add_handle(m, e) != CURLM_OK) {
         return WAWEB_HTTP_E_NOMEM;
@@ -650,6 +658,7 @@ void waweb_request_cleanup(waweb_request *r)
         curl_easy_setopt(r->slot->easy, CURLOPT_ERRORBUFFER, NULL);
         curl_easy_setopt(r->slot->easy, CURLOPT_MIMEPOST, NULL);
         curl_easy_setopt(r->slot->easy, CURLOPT_POSTFIELDS, NULL);
+        curl_easy_setopt(r->slot->easy, CURLOPT_CUSTOMREQUEST, NULL);
     }
     if (r->mime != NULL) {
         curl_mime_free((curl_mime *)r->mime);

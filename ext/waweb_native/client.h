@@ -64,6 +64,7 @@ typedef struct {
     size_t body_len;
     int is_post;
     int is_json;
+    const char *method; /* NULL: GET, or POST with a body; else a static "PATCH"/"DELETE" */
     int fd; /* >= 0: stream a 2xx body to this descriptor */
     int64_t max_bytes;
     volatile sig_atomic_t abort;
@@ -108,6 +109,8 @@ waweb_http_status waweb_request_add_field(waweb_request *r, const char *name, co
                                           size_t value_len);
 waweb_http_status waweb_request_add_file(waweb_request *r, const char *name, const char *path,
                                          const char *filename, const char *content_type);
+/* method must be a string literal (kept by pointer): "PATCH" or "DELETE". */
+void waweb_request_set_method(waweb_request *r, const char *method);
 void waweb_request_set_download(waweb_request *r, int fd, int64_t max_bytes);
 waweb_http_status waweb_request_perform(waweb_client *c, waweb_request *r);
 /* Async-signal-safe (Ruby may call it from its signal handler): sets a sig_atomic_t flag and

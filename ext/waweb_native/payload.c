@@ -52,6 +52,7 @@ enum {
     S_CONTACT_NAME,
     S_CONTACT_PHONE,
     S_VCARD,
+    S_SESSION_ID,
     S_COUNT,
     /* keys whose value is not a plain string */
     K_PAYLOAD = S_COUNT,
@@ -179,6 +180,8 @@ static unsigned char msg_key(const unsigned char *k, size_t len)
             return K_VIDEO_NOTE;
         if (IS("group_name"))
             return S_GROUP_NAME;
+        if (IS("session_id"))
+            return S_SESSION_ID;
         break;
     case 11:
         if (IS("was_from_me"))
@@ -1052,6 +1055,7 @@ static int finish(parser_t *p)
     if (envelope) {
         F[WAWEB_PL_EVENT_NAME] = root->s[S_EVENT];
         F[WAWEB_PL_DEVICE_ID] = root->s[S_DEVICE_ID];
+        F[WAWEB_PL_SESSION_ID] = root->s[S_SESSION_ID];
     }
     F[WAWEB_PL_MESSAGE_ID] = first_of(m, S_ID, S_V7_ID);
 
@@ -1087,6 +1091,7 @@ static int finish(parser_t *p)
     F[WAWEB_PL_LOCATION_NAME] = m->s[S_LOC_NAME];
     F[WAWEB_PL_EMOJI] = m->s[S_REACTION];
     F[WAWEB_PL_GROUP_NAME] = m->s[S_GROUP_NAME];
+    F[WAWEB_PL_DISPLAY_NAME] = m->s[S_DISPLAY_NAME];
 
     switch (ev->kind) {
     case WAWEB_PL_KIND_REACTION:

@@ -88,6 +88,8 @@ typedef enum {
     WAWEB_PL_EMOJI,
     WAWEB_PL_TARGET_ID,
     WAWEB_PL_GROUP_NAME,
+    WAWEB_PL_DISPLAY_NAME, /* sender_display_name (v9.1+): the phone owner's saved name first */
+    WAWEB_PL_SESSION_ID, /* the envelope's slot id (v8.8+) */
     WAWEB_PL_FIELD_COUNT
 } waweb_pl_field_t;
 

@@ -12,7 +12,7 @@ static VALUE cResponse;
 static VALUE eGatewayError;
 static ID id_transport;
 
-typedef enum { CALL_GET, CALL_POST_JSON, CALL_MULTIPART, CALL_DOWNLOAD } call_kind;
+typedef enum { CALL_GET, CALL_POST_JSON, CALL_MULTIPART, CALL_DOWNLOAD, CALL_PATCH_JSON, CALL_DELETE } call_kind;
 
 struct call {
     waweb_client *client;
@@ -209,6 +209,14 @@ static VALUE call_body(VALUE arg)
         check(k, waweb_request_set_body(&k->req, RSTRING_PTR(k->body), (size_t)RSTRING_LEN(k->body),
                                         1));
         break;
+    case CALL_PATCH_JSON:
+        check(k, waweb_request_set_body(&k->req, RSTRING_PTR(k->body), (size_t)RSTRING_LEN(k->body),
+                                        1));
+        waweb_request_set_method(&k->req, "PATCH");
+        break;
+    case CALL_DELETE:
+        waweb_request_set_method(&k->req, "DELETE");
+        break;
     case CALL_MULTIPART:
         add_parts(k);
         break;
@@ -280,6 +288,24 @@ static VALUE client_post_json(VALUE self, VALUE path, VALUE json)
     call_init(&k, self, CALL_POST_JSON, "POST", path);
     StringValue(json);
     k.body = rb_str_new_frozen(json);
+    return execute(&k);
+}
+
+/* _patch_json(path, json_text) -> Response */
+static VALUE client_patch_json(VALUE self, VALUE path, VALUE json)
+{
+    struct call k;
+    call_init(&k, self, CALL_PATCH_JSON, "PATCH", path);
+    StringValue(json);
+    k.body = rb_str_new_frozen(json);
+    return execute(&k);
+}
+
+/* _delete(path) -> Response */
+static VALUE client_delete(VALUE self, VALUE path)
+{
+    struct call k;
+    call_init(&k, self, CALL_DELETE, "DELETE", path);
     return execute(&k);
 }
 
@@ -387,6 +413,8 @@ void waweb_init_client(VALUE mod)
     rb_define_private_method(cClient, "_get", client_get, 1);
     rb_define_private_method(cClient, "_post_json", client_post_json, 2);
     rb_define_private_method(cClient, "_post_multipart", client_post_multipart, 3);
+    rb_define_private_method(cClient, "_patch_json", client_patch_json, 2);
+    rb_define_private_method(cClient, "_delete", client_delete, 1);
     rb_define_private_method(cClient, "_download", client_download, 3);
     rb_define_method(cClient, "stats", client_stats, 0);
     rb_define_method(cClient, "close", client_close, 0);

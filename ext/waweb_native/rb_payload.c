@@ -134,10 +134,12 @@ static int interned_field(int field)
     switch (field) {
     case WAWEB_PL_EVENT_NAME:
     case WAWEB_PL_DEVICE_ID:
+    case WAWEB_PL_SESSION_ID:
     case WAWEB_PL_CHAT:
     case WAWEB_PL_SENDER:
     case WAWEB_PL_SENDER_LID:
     case WAWEB_PL_PUSH_NAME:
+    case WAWEB_PL_DISPLAY_NAME:
     case WAWEB_PL_MIME_TYPE:
         return 1;
     default:
@@ -192,6 +194,8 @@ READER(location_name, WAWEB_PL_LOCATION_NAME)
 READER(emoji, WAWEB_PL_EMOJI)
 READER(target_id, WAWEB_PL_TARGET_ID)
 READER(group_name, WAWEB_PL_GROUP_NAME)
+READER(display_name, WAWEB_PL_DISPLAY_NAME)
+READER(session_id, WAWEB_PL_SESSION_ID)
 #undef READER
 
 static VALUE list_ary(const waweb_pl_event_t *ev, const waweb_pl_list_t *l, int interned)
@@ -328,4 +332,6 @@ void waweb_init_payload(VALUE mod)
     rb_define_method(cEvent, "group_action", event_group_action, 0);
     rb_define_method(cEvent, "participants", event_participants, 0);
     rb_define_method(cEvent, "group_name", event_group_name, 0);
+    rb_define_method(cEvent, "display_name", event_display_name, 0);
+    rb_define_method(cEvent, "session_id", event_session_id, 0);
 }

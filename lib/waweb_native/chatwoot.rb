@@ -15,7 +15,12 @@ module WawebNative
       "Webhooks::WhatsappController" => %w[WhatsappControllerRouting],
       "Dispatcher" => %w[QuietHistoryImport::Dispatcher],
       "Message" => %w[QuietHistoryImport::Message],
-      "Conversation" => %w[QuietHistoryImport::Conversation]
+      "Conversation" => %w[QuietHistoryImport::Conversation],
+      # Where agents act (the way back): reading, deleting, typing.
+      "Api::V1::Accounts::ConversationsController" => %w[ConversationSeenMarksRead],
+      "Api::V1::Accounts::Conversations::MessagesController" => %w[MessageDeleteRevokes],
+      "AsyncDispatcher" => %w[AsyncDispatcherListeners],
+      "Inbox" => %w[InboxGatewayConfiguration]
     }.freeze
 
     PROVIDER = "whatsapp_web"
@@ -49,3 +54,7 @@ require_relative "chatwoot/message_window_lift"
 require_relative "chatwoot/whatsapp_events_job_routing"
 require_relative "chatwoot/whatsapp_controller_routing"
 require_relative "chatwoot/quiet_history_import"
+require_relative "chatwoot/conversation_seen_marks_read"
+require_relative "chatwoot/message_delete_revokes"
+require_relative "chatwoot/async_dispatcher_listeners"
+require_relative "chatwoot/inbox_gateway_configuration"

@@ -23,6 +23,10 @@ module WawebNative
     def gateway_flags(inbox) = connection(inbox).gateway_flags
     def webhook_url(inbox) = connection(inbox).webhook_url
 
+    # Points the gateway's device webhook (GOWA v9+) at the inbox; {configured:, message:, ...}.
+    # A webhook already pointing elsewhere is replaced only with force: true.
+    def configure_gateway(inbox, force: false) = connection(inbox).configure_gateway(force: force).to_h
+
     def doctor(inbox, out: $stdout)
       Operators::Tasks.doctor(connection(inbox).inbox.id, out: out)
     end
@@ -37,6 +41,13 @@ module WawebNative
 
     # Queues a history import of the last `days` days; => {state:, chats_done:, chats_total:, messages:, ...}.
     def import_history(inbox, days:) = History.start(connection(inbox).inbox, days: days)
+
+    # Where an administrator adds a whatsapp_web inbox (append ?token=<their access token>).
+    def setup_page_url
+      base = ENV.fetch("FRONTEND_URL", "").strip.chomp("/")
+      base = Operators::Connection::DEFAULT_FRONTEND_URL if base.empty?
+      "#{base}/whatsapp_web/setup"
+    end
 
     # Tries an unsaved gateway config: {reachable:, credentials_valid:, logged_in:, ...}.
     def test_config(config) = Operators::ConfigTest.new(config).call

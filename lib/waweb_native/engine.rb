@@ -3,6 +3,7 @@
 require "rails/engine"
 require_relative "chatwoot"
 require_relative "inbound"
+require_relative "outbound"
 require_relative "operators"
 require_relative "history"
 
@@ -35,6 +36,10 @@ module WawebNative
              to: "webhooks/whatsapp_web#process_payload",
              constraints: { phone_number: %r{[^/]+} },
              as: :waweb_whatsapp_web_webhook
+        # Gateway-wide: one URL for every number of a gateway (its global WHATSAPP_WEBHOOK);
+        # the envelope's device decides the inbox (WawebNative::Inbound::EventRouter).
+        post "webhooks/whatsapp_web", to: "webhooks/whatsapp_web#process_payload",
+                                      as: :waweb_whatsapp_web_gateway_webhook
       end
     end
 

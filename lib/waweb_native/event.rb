@@ -8,7 +8,7 @@ module WawebNative
       format kind event_name device_id message_id chat sender sender_lid push_name text caption
       timestamp from_me reply_to_id media_path media_url mime_type filename contact_name
       contact_phone vcard latitude longitude location_name emoji target_id receipt_type ids
-      group_action participants group_name
+      group_action participants group_name display_name session_id
     ].freeze
 
     # Only the fields that were sent (from_me under :from_me).

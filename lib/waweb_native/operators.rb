@@ -17,15 +17,30 @@ module WawebNative
         routes.get "devices", action: :devices, as: :devices
         routes.post "test", action: :test, as: :test
         routes.post "import", action: :import_history, as: :import
+        routes.post "configure_gateway", action: :configure_gateway, as: :configure_gateway
       end
       routes.get "whatsapp_web/inboxes/:inbox_id/connect", to: "whatsapp_web/connection_pages#show",
                                                            as: :waweb_connection_page
+      draw_setup_routes(routes)
+    end
+
+    # The setup page and its API (a new inbox, for an account's administrators).
+    def self.draw_setup_routes(routes)
+      routes.scope "api/v1/accounts/:account_id/whatsapp_web", controller: "api/v1/accounts/whatsapp_web_setups",
+                                                               defaults: { format: "json" }, as: "waweb_setup" do
+        routes.post "test", action: :test, as: :test
+        routes.post "inboxes", action: :create, as: :inboxes
+      end
+      routes.get "whatsapp_web/setup", to: "whatsapp_web/setup_pages#show", as: :waweb_setup_page
     end
   end
 end
 
 require_relative "operators/connection"
 require_relative "operators/config_test"
+require_relative "operators/gateway_configuration"
+require_relative "operators/inbox_setup"
+require_relative "operators/setup_page"
 require_relative "operators/doctor"
 require_relative "operators/http_errors"
 require_relative "operators/inbox_access"

@@ -27,6 +27,11 @@ module HistoryHelpers
   end
 
   def ago(seconds) = Time.now.utc - seconds
+
+  # A live webhook of the history inbox's own device (webhooks are routed by device).
+  def live_text(**options)
+    InboundBodies.text(**options).sub(InboundBodies::OWN_JID, OWN_JID)
+  end
 end
 
 RSpec.configure do |config|

@@ -83,7 +83,7 @@ RSpec.describe "History import", :history do
   end
 
   it "a Brazilian number stored without the ninth digit joins the contact and conversation known with it" do
-    deliver(history_inbox, InboundBodies.text(id: "LIVE1", from: "5511987654321@s.whatsapp.net", body: "live"))
+    deliver(history_inbox, live_text(id: "LIVE1", from: "5511987654321@s.whatsapp.net", body: "live"))
     gateway.store_message("551187654321@s.whatsapp.net", id: "BR1", timestamp: ago(300), content: "stored")
 
     import!
@@ -149,7 +149,7 @@ RSpec.describe "History import", :history do
   end
 
   it "importing twice gives each message once, and leaves messages already in Chatwoot as they are" do
-    deliver(history_inbox, InboundBodies.text(id: "H1", from: customer, body: "as delivered live"))
+    deliver(history_inbox, live_text(id: "H1", from: customer, body: "as delivered live"))
     gateway.store_message(customer, id: "H1", timestamp: ago(100), content: "as stored")
     gateway.store_message(customer, id: "H2", timestamp: ago(50), content: "second")
 

@@ -15,7 +15,7 @@ RSpec.describe "History import under stress", :history do
   end
 
   def live_body(row)
-    InboundBodies.text(id: row[:id], from: row[:chat_jid], body: row[:content]).sub(
+    live_text(id: row[:id], from: row[:chat_jid], body: row[:content]).sub(
       "2026-08-01T10:00:00Z", row[:timestamp]
     )
   end
@@ -58,7 +58,7 @@ RSpec.describe "History import under stress", :history do
     end
 
     it "a crash in the middle, then the job resumes after the chats it finished; nothing twice, nothing lost" do
-      rows = fill_store(chats: 8, per_chat: 30)
+      rows = fill_store(chats: 24, per_chat: 10)
       inbox_id = history_inbox.id
       WawebNative::History::ImportState.prepare!(inbox_id, days: 7)
       crashing = Thread.new do
@@ -83,10 +83,10 @@ RSpec.describe "History import under stress", :history do
       WawebNative::History::ImportJob.perform_now(inbox_id)
 
       expect_each_once(rows)
-      expect(import_state.to_status).to include(state: "done", chats_done: 8, chats_total: 8, messages: 240)
+      expect(import_state.to_status).to include(state: "done", chats_done: 24, chats_total: 24, messages: 240)
       # Chats finished in order before the crash were read once; the others at most twice.
       fetched = gateway.requests.select { |r| r.path.end_with?("/messages") }.map { |r| r.path.split("/")[2] }.tally
-      expect(fetched.size).to eq(8)
+      expect(fetched.size).to eq(24)
       fetched.each { |jid, times| expect(times).to eq(jid <= state.done_through ? 1 : times.clamp(1, 2)) }
     end
   end

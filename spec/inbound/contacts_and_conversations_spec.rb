@@ -101,10 +101,13 @@ RSpec.describe "Inbound contacts and conversations", :inbound do
     it "names the group with the gateway's /group/info, and with the JID when the gateway is unreachable" do
       gateway = FakeGateway.start
       named = create_web_inbox(gateway: gateway, phone_number: "+6289600000002")
-      deliver(named, body.text(id: "G3", from: "628123456789@s.whatsapp.net", chat: "120363000000000001@g.us"))
+      group = lambda { |id, chat|
+        body.from_device(body.text(id: id, from: "628123456789@s.whatsapp.net", chat: chat), "+6289600000002")
+      }
+      deliver(named, group.call("G3", "120363000000000001@g.us"))
       expect(Conversation.sole.contact.name).to eq("Fake group")
       gateway.stop
-      deliver(named, body.text(id: "G4", from: "628123456789@s.whatsapp.net", chat: "120363000000000002@g.us"))
+      deliver(named, group.call("G4", "120363000000000002@g.us"))
       expect(Conversation.order(:id).last.contact.name).to eq("120363000000000002@g.us")
     ensure
       gateway&.stop
@@ -127,9 +130,10 @@ RSpec.describe "Inbound contacts and conversations", :inbound do
 
     it "reuses (and reopens) the resolved conversation with lock_to_single_conversation" do
       locked = create_web_inbox(phone_number: "+6289600000003", lock_to_single_conversation: true)
-      deliver(locked, body.text(id: "C3", from: "628123456789@s.whatsapp.net"))
+      text = ->(id) { body.from_device(body.text(id: id, from: "628123456789@s.whatsapp.net"), "+6289600000003") }
+      deliver(locked, text.call("C3"))
       Conversation.sole.update!(status: :resolved)
-      deliver(locked, body.text(id: "C4", from: "628123456789@s.whatsapp.net"))
+      deliver(locked, text.call("C4"))
       expect(Conversation.sole.messages.order(:id).pluck(:source_id)).to eq(%w[C3 C4])
       expect(Conversation.sole.status).to eq("open")
     end

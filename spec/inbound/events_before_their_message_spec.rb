@@ -40,7 +40,7 @@ RSpec.describe "Inbound events that arrive before their message", :inbound do
   it "applies a reaction that came before its message" do
     deliver_without_retries(fixture("v8/reaction.json"))
     deliver(inbox, fixture("v8/text.json"))
-    expect(Message.sole.content_attributes["reactions"].values).to eq(["👍"])
+    expect(Message.incoming.sole.content_attributes["reactions"].values).to eq(["👍"])
   end
 
   it "lets an event go, with a log line, when its message never comes" do

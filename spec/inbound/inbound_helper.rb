@@ -108,4 +108,9 @@ module InboundBodies
   def participants(chat, type, jids)
     v8("group.participants", { "chat_id" => chat, "jids" => jids, "type" => type })
   end
+
+  # The same body as the device of another number sends it: its envelope names that number.
+  def from_device(raw, phone)
+    raw.sub(%("device_id":"#{OWN_JID}"), %("device_id":"#{phone.delete('^0-9')}@s.whatsapp.net"))
+  end
 end

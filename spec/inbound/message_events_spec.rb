@@ -54,7 +54,7 @@ RSpec.describe "Inbound message events", :inbound do
 
     it "ignore ids that are not in this inbox" do
       other = create_web_inbox(phone_number: "+6289600000004")
-      deliver(other, body.ack(["3EB0E1"], "read"))
+      deliver(other, body.from_device(body.ack(["3EB0E1"], "read"), "+6289600000004"))
       expect(reply.reload.status).to eq("sent")
     end
   end
@@ -65,10 +65,10 @@ RSpec.describe "Inbound message events", :inbound do
     it "edit: content replaced in place, the previous text kept; the same edit twice changes nothing more" do
       2.times { deliver(inbox, fixture("v8/edited.json")) }
       original.reload
-      expect(original.content).to eq("Hello Chatwoot (edited)")
+      expect(original.content_attributes["bare_content"]).to eq("Hello Chatwoot (edited)")
       expect(original.content_attributes["previous_content"]).to eq("Hello Chatwoot")
       expect(original.content_attributes["edited_at"]).to eq(1_785_578_400)
-      expect(Message.count).to eq(1)
+      expect(Message.where.not(message_type: :activity).count).to eq(1)
     end
 
     it "revoke: flagged deleted, the original text kept for agents" do
@@ -76,7 +76,7 @@ RSpec.describe "Inbound message events", :inbound do
       original.reload
       expect(original.content_attributes["deleted"]).to be(true)
       expect(original.content_attributes["original_content"]).to eq("Hello Chatwoot")
-      expect(original.content).to eq("Hello Chatwoot")
+      expect(original.content).to include("Hello Chatwoot")
     end
 
     it "reactions: one per person, replaced by a newer one, removed by an empty one" do

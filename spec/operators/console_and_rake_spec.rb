@@ -116,7 +116,8 @@ RSpec.describe "WhatsApp Web console helpers and rake tasks", :operators do
     it "says logged in or not, and why not when the gateway fails" do
       out, status = run_task("waweb:status", inbox.id.to_s)
       expect([out.strip, status]).to eq(["Inbox #{inbox.id} (#{inbox.channel.phone_number}): logged in, connected, " \
-                                         "device 6281100000001@s.whatsapp.net", 0])
+                                         "device 6281100000001@s.whatsapp.net; gateway not configured by the gem " \
+                                         "yet (no device_id)", 0])
       gateway.fail_next(:unauthorized)
       out, status = run_task("waweb:status", inbox.id.to_s)
       expect([out.strip, status]).to eq(["Inbox #{inbox.id}: #{WawebNative::Outbound::Failure::BAD_CREDENTIALS}", 1])

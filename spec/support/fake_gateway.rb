@@ -15,6 +15,8 @@ require_relative "fake_gateway/endpoints"
 require_relative "fake_gateway/recording"
 require_relative "fake_gateway/responses"
 require_relative "fake_gateway/history"
+require_relative "fake_gateway/agent_side"
+require_relative "fake_gateway/devices"
 
 # A stand-in for the go-whatsapp-web-multidevice gateway on 127.0.0.1, following
 # /work/shared/docs/gateway-contract.md. Only the WhatsApp network is faked: the HTTP
@@ -25,6 +27,9 @@ class FakeGateway
   include Recording
   include Responses
   include History
+  include AgentSide
+  include Devices
+  include DeviceRoutes
 
   # A plain record class, keyword-initialised, with #to_h.
   class Record
@@ -73,20 +78,30 @@ class FakeGateway
     ["GET", %r{\A/app/reconnect\z}, :reconnect],
     ["GET", %r{\A/app/devices\z}, :app_devices],
     ["GET", %r{\A/devices\z}, :devices_v8],
+    ["POST", %r{\A/devices\z}, :device_add],
+    ["GET", %r{\A/devices/([^/]+)\z}, :device_show],
+    ["DELETE", %r{\A/devices/([^/]+)\z}, :device_remove],
+    ["GET", %r{\A/devices/([^/]+)/status\z}, :device_status],
+    ["GET", %r{\A/devices/([^/]+)/login\z}, :device_login],
+    ["POST", %r{\A/devices/([^/]+)/logout\z}, :device_logout],
+    ["PATCH", %r{\A/devices/([^/]+)/webhook\z}, :device_webhook_update],
+    ["GET", %r{\A/devices/([^/]+)/webhook\z}, :device_webhook_show],
     ["POST", %r{\A/send/(image|file|video|audio|sticker)\z}, :send_media],
     ["POST", %r{\A/send/(message|contact|location|chat-presence)\z}, :send_json],
     ["POST", %r{\A/message/([^/]+)/(read|reaction|revoke|update)\z}, :message_action],
+    ["GET", %r{\A/message/([^/]+)/download\z}, :download_route],
     ["GET", %r{\A/user/(info|avatar|check)\z}, :user],
     ["GET", %r{\A/group/info\z}, :group_info],
     ["GET", %r{\A/chats\z}, :chats],
-    ["GET", %r{\A/chat/([^/]+)/messages\z}, :chat_messages],
-    ["GET", %r{\A/message/([^/]+)/download\z}, :message_download]
+    ["GET", %r{\A/chat/([^/]+)/messages\z}, :chat_messages]
   ].freeze
   PHONE = /\A\+?[1-9]\d{4,}\z/
   JID = /\A[\w.:-]+@(s\.whatsapp\.net|g\.us|lid|newsletter)\z/
 
   attr_reader :username, :password, :base_path, :devices, :port
   attr_accessor :mode, :latency, :logged_in, :not_on_whatsapp
+  # The gateway's major version: 7 (no /devices routes), 8 (devices, no per-device webhooks), 9 (default).
+  attr_accessor :version
   # Seconds a QR code lives (/app/login's qr_duration); seconds the fake's clock (its Date header) is off by.
   attr_accessor :qr_duration, :clock_offset
 
@@ -107,8 +122,8 @@ class FakeGateway
     [data.bytesize].pack("N") + type + data + [Zlib.crc32(type + data)].pack("N")
   end
 
-  def initialize(username: "gowa", password: "fake-#{SecureRandom.hex(6)}", latency: 0, base_path: "",
-                 logged_in: true)
+  def initialize(username: "gowa", password: "fake-#{SecureRandom.hex(6)}", latency: 0, base_path: "", # rubocop:disable Metrics/ParameterLists
+                 logged_in: true, version: 9)
     @username = username
     @password = password
     @latency = latency
@@ -122,6 +137,11 @@ class FakeGateway
     @media = {}
     @not_on_whatsapp = []
     @devices = [{ id: "org_1", jid: "6281100000001@s.whatsapp.net", state: "logged_in", display_name: "Fake" }]
+    @version = version
+    @device_webhooks = {} # device id -> its webhook config (v9)
+    @device_logins = {} # device id -> logged in (every device but the first, whose state is @logged_in)
+    @webhook_urls = []
+    @webhook_secret = "secret"
     @ports = ObjectSpace::WeakMap.new # puma.socket -> client port
     @lock = Mutex.new
     @released = ConditionVariable.new
@@ -197,9 +217,12 @@ class FakeGateway
     return static(path) if path.start_with?("/statics/")
     return unauthorized unless authorized?(env)
 
-    device_error = check_device(req)
+    return not_found if @version < 8 && devices_route?(path)
+
+    device_error = check_device(req, path)
     return device_error if device_error
 
+    Thread.current[:fake_gateway_device] = selected_device(req)
     dispatch(env["REQUEST_METHOD"], path, req)
   end
 

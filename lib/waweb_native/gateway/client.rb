@@ -36,6 +36,15 @@ module WawebNative
         checked("POST", path, _post_json(path.to_s, JSON.generate(hash)))
       end
 
+      # PATCH with a JSON body (the gateway's device webhook, v9+).
+      def patch_json(path, hash)
+        checked("PATCH", path, _patch_json(path.to_s, JSON.generate(hash)))
+      end
+
+      def delete(path)
+        checked("DELETE", path, _delete(path.to_s))
+      end
+
       # fields: {name => value}; files: [{name:, path:, filename:, content_type:}], streamed from disk.
       def post_multipart(path, fields, files)
         pairs = fields.to_a.map { |name, value| [name.to_s, value.to_s] }

@@ -1,6 +1,7 @@
 # frozen_string_literal: true
 
 require "tempfile"
+require "uri"
 
 module WawebNative
   module Inbound
@@ -48,6 +49,23 @@ module WawebNative
         download(path, event)
       end
 
+      # GET /message/:id/download?phone=<chat> has the gateway fetch the file from WhatsApp;
+      # then it is read from /statics/ as usual. nil when the gateway cannot (the message
+      # keeps today's "not downloaded" note), a Failure when the file then cannot be read.
+      def fetch_on_demand(event, chat)
+        id = URI.encode_www_form_component(event.message_id.to_s)
+        body = GatewayAccess.client_for(@channel).get("/message/#{id}/download", { phone: chat.to_s }).json
+        path = (body.is_a?(Hash) && body["results"].is_a?(Hash) ? body["results"]["file_path"] : nil).to_s
+        path = path.delete_prefix("/")
+        return download(path, event) if SAFE_PATH.match?(path) && !path.include?("..")
+
+        fail_with(path, "unexpected file_path from the on-demand download", event)
+        nil
+      rescue StandardError => e
+        fail_with(event.media_url.to_s[0, 80], "on-demand download: #{e.class.name}", event)
+        nil
+      end
+
       def self.extension(name)
         File.extname(name.to_s).delete_prefix(".").downcase
       end
@@ -59,12 +77,13 @@ module WawebNative
         CONTENT_TYPES[extension(name)] || "application/octet-stream"
       end
 
-      # A filename an agent can open: the sender's own for documents, else kind + id + extension.
-      def self.filename_for(event)
+      # A filename an agent can open: the sender's own for documents, else kind + id + extension
+      # (of the stored file's path: the webhook's, or the on-demand download's).
+      def self.filename_for(event, path = event.media_path)
         given = File.basename(event.filename.to_s).gsub(%r{[\x00-\x1f/\\]}, "").strip
         return given unless given.empty? || given.start_with?(".")
 
-        ext = extension(event.media_path)
+        ext = extension(path)
         ext = EXTENSION_ALIASES.fetch(ext, ext)
         base = "#{event.kind}-#{event.message_id.to_s.gsub(/[^A-Za-z0-9_-]/, '')}"
         ext.empty? ? base : "#{base}.#{ext}"
@@ -77,7 +96,7 @@ module WawebNative
         GatewayAccess.client_for(@channel).download("/#{path}", file, max_bytes: MAX_BYTES)
         file.flush
         file.rewind
-        Media.new(file, self.class.filename_for(event), self.class.content_type_for(path, event.mime_type))
+        Media.new(file, self.class.filename_for(event, path), self.class.content_type_for(path, event.mime_type))
       rescue StandardError => e
         file&.close!
         fail_with(path, e.class.name, event)

@@ -90,7 +90,8 @@ module WawebNative
                                                                                 long: event.longitude.to_f)
         attachment = { account_id: account_id, file_type: :location, coordinates_lat: event.latitude,
                        coordinates_long: event.longitude, fallback_title: title }
-        Built.new(content: event.location_name.presence, content_attributes: base, attachments: [attachment])
+        # No content: the stock dashboard draws its map card only for a location message without text.
+        Built.new(content: nil, content_attributes: base, attachments: [attachment])
       end
 
       def sticker_content_type

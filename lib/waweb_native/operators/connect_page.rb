@@ -15,7 +15,11 @@ module WawebNative
 
       class << self
         def strings
-          @strings ||= YAML.safe_load_file(File.join(DIR, "i18n.yml")).freeze
+          @strings ||= begin
+            base = YAML.safe_load_file(File.join(DIR, "i18n.yml"))
+            extra = YAML.safe_load_file(File.join(DIR, "configure_i18n.yml"))
+            base.to_h { |locale, words| [locale, words.merge(extra.fetch(locale, {}))] }.freeze
+          end
         end
 
         def template
@@ -75,12 +79,14 @@ module WawebNative
       def h(text) = ERB::Util.html_escape(text.to_s)
       def css = self.class.asset("page.css")
       def js = self.class.asset("page.js")
+      def configure_js = self.class.asset("configure.js")
       def inbox_name = @connection.inbox.name
       def phone_number = @connection.channel.phone_number
       def webhook_url = @connection.webhook_url
       def webhook_secret = @connection.webhook_secret
       def flags = @connection.gateway_flags
       def env = @connection.gateway_env
+      def mark_read? = @connection.mark_read?
 
       def secret_warning
         return t["secret_blank"] if webhook_secret.strip.empty?

@@ -41,9 +41,20 @@ module WawebNative
       # starts the import provider_config["import_days"] asks for). Raises
       # WawebNative::Gateway::Error when the gateway cannot tell (its message says what to do).
       def status
-        status = provider.connection_status.merge(public_settings)
+        status = provider.connection_status.merge(public_settings).merge(gateway_configuration_status)
         WawebNative::History.start_after_login(inbox) if status[:logged_in]
         status.merge(import: WawebNative::History.status(inbox))
+      end
+
+      # Points the gateway's device webhook at this inbox (GOWA v9+): a GatewayConfiguration::Result.
+      def configure_gateway(force: false) = GatewayConfiguration.new(self).call(force: force)
+
+      # {gateway_configured: true/false/nil (unknown), gateway_configuration: "<what is or differs>"}
+      def gateway_configuration_status
+        result = GatewayConfiguration.new(self).check
+        { gateway_configured: result.configured?, gateway_configuration: result.message }
+      rescue WawebNative::Gateway::Error => e
+        { gateway_configured: nil, gateway_configuration: explain(e) }
       end
 
       def login_qr = provider.login_qr
@@ -87,8 +98,11 @@ module WawebNative
       def public_settings
         { inbox_id: inbox.id, phone_number: channel.phone_number, gateway_url: gateway_url,
           webhook_url: webhook_url, webhook_secret_default: webhook_secret == DEFAULT_GATEWAY_SECRET,
-          webhook_secret_blank: webhook_secret.strip.empty? }
+          webhook_secret_blank: webhook_secret.strip.empty?, mark_read: mark_read? }
       end
+
+      # Whether agents opening a conversation send read receipts (provider_config mark_read).
+      def mark_read? = WawebNative::Outbound::ReadReceipts.enabled?(channel)
 
       # The gateway's command-line flags (and the same as environment variables) for this inbox.
       # These carry the secrets: show them to administrators only, never log them.

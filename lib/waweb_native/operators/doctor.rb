@@ -32,8 +32,10 @@ module WawebNative
       def run
         list = gateway_checks
         list << secret_check
+        list << webhook_check
         list << clock_check
         list << history_check
+        list << read_receipts_check
         list
       end
 
@@ -92,6 +94,19 @@ module WawebNative
                                      "--webhook-secret: rake waweb:webhook_url[#{@connection.inbox.id}]")
       end
 
+      # The device's own webhook (GOWA v9+): a warning when it is not this inbox's, since a
+      # gateway started with the flags (waweb:webhook_url) works as well.
+      def webhook_check
+        result = GatewayConfiguration.new(@connection).check
+        return check("gateway webhook", :ok, result.message) if result.configured?
+
+        task = "rake \"waweb:configure_gateway[#{@connection.inbox.id}]\""
+        check("gateway webhook", :warn,
+              "#{result.message}. Run #{task} or the connection page's \"Configure the gateway for me\"")
+      rescue WawebNative::Gateway::Error => e
+        check("gateway webhook", :skip, "unknown: #{explain(e)}")
+      end
+
       def clock_check
         date = clock_response&.headers&.fetch("date", nil)
         return check("clock", :skip, "the gateway's answer had no Date header to compare") if date.to_s.empty?
@@ -106,6 +121,16 @@ module WawebNative
                               "timestamps of messages will be off. Sync both machines with NTP.")
       rescue ArgumentError
         check("clock", :skip, "the gateway's Date header is not a date: #{date.to_s[0, 40]}")
+      end
+
+      # A setting, not a fault: says which way it is and how to change it.
+      def read_receipts_check
+        if @connection.mark_read?
+          check("read receipts", :ok, "on: opening a conversation marks its messages read on the phone " \
+                                      "(provider_config mark_read false turns it off)")
+        else
+          check("read receipts", :ok, "off (provider_config mark_read is false): customers see no blue ticks")
+        end
       end
 
       # The status answer when there was one, else any answer the gateway gives without login.

@@ -29,6 +29,16 @@ module WawebNative
         [422, body("The gateway refused: #{connection.explain(error)}", "rejected")]
       end
 
+      # [status, body] for a GatewayConfiguration::Result: 200 when configured, else what to do.
+      def for_configuration(result, connection)
+        case result.state
+        when :configured then [200, result.to_h]
+        when :elsewhere then [409, body(result.message, "webhook_elsewhere").merge(current_url: result.current_url)]
+        when :too_old then [422, body(result.message, "gateway_too_old").merge(flags: connection.gateway_flags)]
+        else [502, body("The gateway did not keep the webhook settings: #{result.message}", "not_confirmed")]
+        end
+      end
+
       def body(sentence, kind) = { error: sentence, kind: kind }
     end
   end

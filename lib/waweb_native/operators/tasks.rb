@@ -42,7 +42,7 @@ module WawebNative
           s = connection.status
           state = "#{s[:logged_in] ? 'logged in' : 'NOT logged in'}, #{s[:connected] ? 'connected' : 'not connected'}"
           out.puts "Inbox #{inbox.id} (#{connection.channel.phone_number}): #{state}" \
-                   "#{", device #{s[:device_id]}" if s[:device_id]}"
+                   "#{", device #{s[:device_id]}" if s[:device_id]}; #{s[:gateway_configuration]}"
           s[:logged_in]
         rescue WawebNative::Gateway::Error => e
           out.puts "Inbox #{inbox.id}: #{connection.explain(e)}"
@@ -72,6 +72,24 @@ module WawebNative
         return "Stopped: #{status[:error]} (#{progress}). Run the task again to resume." if status[:state] == "failed"
 
         "Done: #{progress}."
+      end
+
+      # Points the gateway's device webhook at the inbox (GOWA v9+). force: replace a webhook set elsewhere.
+      def configure_gateway(inbox_id, force: false, out: $stdout)
+        raise ArgumentError, "Give the inbox id: rake waweb:configure_gateway[<inbox_id>]" if inbox_id.to_s.strip.empty?
+
+        connection = Connection.new(find_inbox(inbox_id))
+        result = connection.configure_gateway(force: force)
+        out.puts "Inbox #{connection.inbox.id} (#{connection.channel.phone_number}): #{result.message}"
+        if result.state == :elsewhere
+          out.puts "  To replace it: rake \"waweb:configure_gateway[#{connection.inbox.id},force]\""
+        elsif result.state == :too_old
+          out.puts "  Run rake \"waweb:webhook_url[#{connection.inbox.id}]\" for the flags."
+        end
+        result.configured?
+      rescue WawebNative::Gateway::Error => e
+        out.puts "Inbox #{inbox_id}: #{connection ? connection.explain(e) : e.message}"
+        false
       end
 
       # rubocop:enable Naming/PredicateMethod

@@ -21,4 +21,18 @@ namespace :waweb do
   task :status, [:inbox_id] => :environment do |_task, args|
     exit(1) unless WawebNative::Operators::Tasks.status(args[:inbox_id])
   end
+
+  desc "Point the gateway's device webhook (GOWA v9+) at a WhatsApp Web inbox: URL, secret, events. " \
+       "Add ,force to replace a webhook that points elsewhere"
+  task :configure_gateway, %i[inbox_id force] => :environment do |_task, args|
+    force = args[:force].to_s == "force"
+    exit(1) unless WawebNative::Operators::Tasks.configure_gateway(args[:inbox_id], force: force)
+  end
+
+  desc "Print the link of the setup page, where an administrator adds a WhatsApp Web inbox"
+  task setup_url: :environment do
+    url = WawebNative.setup_page_url
+    puts "#{url}?token=<your access token>"
+    puts "# Chatwoot > Profile settings > Access token. Only administrators can open it; it is built on FRONTEND_URL."
+  end
 end

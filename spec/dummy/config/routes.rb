@@ -8,6 +8,15 @@ Rails.application.routes.draw do
     namespace :v1 do
       resources :accounts, only: [] do
         resources :inboxes, only: %i[show create], module: :accounts
+        # Where agents act (chatwoot-contract.md): opening, typing in and deleting from a conversation.
+        resources :conversations, only: [], module: :accounts do
+          member do
+            post :toggle_typing_status
+            post :update_last_seen
+            post :unread
+          end
+          resources :messages, only: %i[destroy], module: :conversations
+        end
       end
     end
   end

@@ -59,6 +59,15 @@ ActiveRecord::Schema[7.1].define do
     t.index %i[channel_id channel_type]
   end
 
+  # Chatwoot's inbox_members: which agents see an inbox (the setup page adds its administrator).
+  create_table :inbox_members, force: :cascade do |t|
+    t.integer :user_id, null: false
+    t.integer :inbox_id, null: false
+    t.timestamps
+    t.index %i[inbox_id user_id], unique: true
+    t.index :inbox_id
+  end
+
   create_table :contacts, force: :cascade do |t|
     t.integer :account_id, null: false
     t.string :name, default: ""
@@ -89,8 +98,15 @@ ActiveRecord::Schema[7.1].define do
     t.integer :status, default: 0, null: false
     t.column :additional_attributes, json, default: {}
     t.datetime :last_activity_at, null: false, default: -> { "CURRENT_TIMESTAMP" }
+    # Where agents act: the per-account number in the dashboard's URLs, who is assigned,
+    # and when the agent / the assignee last opened the conversation.
+    t.integer :display_id
+    t.bigint :assignee_id
+    t.datetime :agent_last_seen_at
+    t.datetime :assignee_last_seen_at
     t.timestamps
     t.index :account_id
+    t.index %i[account_id display_id], unique: true
     t.index :contact_inbox_id
     t.index %i[inbox_id status]
   end
@@ -131,13 +147,6 @@ ActiveRecord::Schema[7.1].define do
 
   # What Chatwoot's listeners make when a conversation or message is created
   # (NotificationListener, AutomationRuleListener): enough to count them.
-  create_table :inbox_members, force: :cascade do |t|
-    t.bigint :inbox_id, null: false
-    t.bigint :user_id, null: false
-    t.timestamps
-    t.index %i[inbox_id user_id], unique: true
-  end
-
   create_table :notifications, force: :cascade do |t|
     t.bigint :account_id, null: false
     t.bigint :user_id, null: false

@@ -120,7 +120,7 @@ end
 
 def http(method, url, body: nil, headers: {})
   uri = URI(url)
-  request = { get: Net::HTTP::Get, post: Net::HTTP::Post }.fetch(method).new(uri)
+  request = { get: Net::HTTP::Get, post: Net::HTTP::Post, delete: Net::HTTP::Delete }.fetch(method).new(uri)
   headers.each { |k, v| request[k] = v }
   if body
     request["Content-Type"] = "application/json"
@@ -215,20 +215,30 @@ admin_headers = { "api_access_token" => admin.access_token.token }
 t.section("Creating and connecting the inbox through the HTTP API")
 inbox = nil
 api = nil
-t.step("POST /api/v1/accounts/#{account.id}/inboxes") do
-  response = http(:post, "#{host}/api/v1/accounts/#{account.id}/inboxes", headers: admin_headers, body: {
-                    name: "WhatsApp (demo)",
-                    channel: { type: "whatsapp", phone_number: "+6289600000001", provider: "whatsapp_web",
-                               provider_config: { api_base_url: gateway.url, basic_auth_username: gateway.username,
-                                                  basic_auth_password: gateway.password } }
+slot = nil
+t.step("POST /api/v1/accounts/#{account.id}/whatsapp_web/inboxes (the setup page's API)") do
+  response = http(:post, "#{host}/api/v1/accounts/#{account.id}/whatsapp_web/inboxes", headers: admin_headers, body: {
+                    name: "WhatsApp (demo)", phone_number: "+6289600000001", api_base_url: gateway.url,
+                    basic_auth_username: gateway.username, basic_auth_password: gateway.password
                   })
-  check(response.code == "200", "HTTP #{response.code}: #{response.body}")
-  inbox = Inbox.find(json_of(response)["id"])
+  check(response.code == "201", "HTTP #{response.code}: #{response.body}")
+  created = json_of(response)
+  inbox = Inbox.find(created["inbox_id"])
   check(inbox.channel.provider == "whatsapp_web", "provider is #{inbox.channel.provider}")
+  check(inbox.inbox_members.exists?(user_id: admin.id), "the administrator is not a member of the inbox")
   secret = inbox.channel.provider_config["webhook_verify_token"].to_s
   check(secret.match?(/\A\h{32}\z/), "no generated webhook secret")
+  check(created.dig("gateway", "configured") == true, "the gateway was not configured: #{created['gateway'].inspect}")
+  slot = created.dig("gateway", "device_id")
   api = "#{host}/api/v1/accounts/#{account.id}/inboxes/#{inbox.id}/whatsapp_web"
-  "inbox #{inbox.id}, provider whatsapp_web, webhook secret generated"
+  "inbox #{inbox.id}, administrator as member, webhook secret generated; gateway device #{slot} configured"
+end
+
+t.step("the gateway's device webhook points at the inbox (no flags to copy)") do
+  hook = gateway.device_webhook(slot)
+  check(hook["webhook_url"] == "#{host}/webhooks/whatsapp_web/6289600000001", "webhook_url is #{hook['webhook_url']}")
+  check(hook["webhook_secret"] == inbox.channel.reload.provider_config["webhook_verify_token"], "another secret")
+  "#{hook['webhook_url']}, the inbox's own secret, events #{hook['webhook_events']}"
 end
 
 t.step("agents may not manage the connection") do
@@ -242,8 +252,9 @@ t.step("GET .../whatsapp_web/status") do
   status = json_of(http(:get, "#{api}/status", headers: admin_headers))
   check(status["logged_in"] == false, "expected logged out, got #{status.inspect}")
   check(status["webhook_secret_default"] == false, "the secret is the gateway default")
+  check(status["gateway_configured"] == true, "status says: #{status['gateway_configuration']}")
   webhook_url = status["webhook_url"]
-  "not logged in yet; the gateway must POST to #{webhook_url}"
+  "not logged in yet; #{status['gateway_configuration']}"
 end
 
 t.step("POST .../whatsapp_web/login (QR code)") do
@@ -255,7 +266,7 @@ t.step("POST .../whatsapp_web/login (QR code)") do
 end
 
 t.step("the phone scans the QR code") do
-  gateway.logged_in = true # what WhatsApp does when the code is scanned
+  gateway.scan!(slot, "6289600000001") # what WhatsApp does when the code is scanned
   status = json_of(http(:get, "#{api}/status", headers: admin_headers))
   check(status["logged_in"] == true, "status did not flip: #{status.inspect}")
   "status: logged in as #{status['device_id']}"
@@ -269,7 +280,9 @@ t.step("rake waweb:doctor[#{inbox&.id}]") do
 end
 
 t.section("The gateway delivers signed webhooks")
-secret = inbox.channel.reload.provider_config["webhook_verify_token"]
+# Where and how the gateway signs: the device webhook the gem configured.
+secret = gateway.device_webhook(slot)["webhook_secret"]
+webhook_url = gateway.device_webhook(slot)["webhook_url"]
 customer = "628123456789@s.whatsapp.net"
 device = "6289600000001@s.whatsapp.net"
 media_bytes = FakeGateway.png
@@ -322,21 +335,28 @@ end
 t.step("reaction") do
   delivered.call("message.reaction", common.merge(id: "3EB0D1", reaction: "👍", reacted_message_id: "3EB0A1"))
   wait_for("the reaction") { msg.call("3EB0A1").content_attributes["reactions"] == { "628123456789" => "👍" } }
-  "👍 on \"Hello Chatwoot\""
+  conversation_id = msg.call("3EB0A1").conversation_id
+  line = wait_for("the reaction's activity line") { Message.activity.where(conversation_id: conversation_id).last }
+  check(line.content_attributes["in_reply_to"] == msg.call("3EB0A1").id, "the activity line does not quote the message")
+  "👍 on \"Hello Chatwoot\"; agents see \"#{line.content}\""
 end
 
 t.step("edit") do
   delivered.call("message.edited", common.merge(id: "3EB0D4", original_message_id: "3EB0A1",
                                                 body: "Hello Chatwoot (edited)"))
-  m = wait_for("the edit") { msg.call("3EB0A1").then { |x| x.content == "Hello Chatwoot (edited)" ? x : nil } }
-  "now \"#{m.content}\" (was \"#{m.content_attributes['previous_content']}\")"
+  m = wait_for("the edit") do
+    msg.call("3EB0A1").then { |x| x.content_attributes["bare_content"] == "Hello Chatwoot (edited)" ? x : nil }
+  end
+  check(m.content.end_with?("Edited_"), "the message does not say it was edited")
+  "now \"#{m.content_attributes['bare_content']}\" marked edited (was \"#{m.content_attributes['previous_content']}\")"
 end
 
 t.step("revoke") do
   delivered.call("message.revoked", common.merge(id: "3EB0D3", revoked_message_id: "3EB0A2", revoked_chat: customer,
                                                  revoked_from_me: false))
-  wait_for("the revoke") { msg.call("3EB0A2").content_attributes["deleted"] == true }
-  "the reply is marked deleted"
+  m = wait_for("the revoke") { msg.call("3EB0A2").then { |x| x.content_attributes["deleted"] == true ? x : nil } }
+  check(m.content.start_with?("🚫") && m.content.include?("> yes, that one"), "the deleted text is not shown")
+  "the reply is marked deleted, its text quoted under the note"
 end
 
 t.step("group message") do
@@ -387,12 +407,62 @@ t.step("receipts: delivered, then read") do
   "both replies: sent -> delivered -> read"
 end
 
+t.section("What the agent does reaches the phone (read, typing, delete) and the contact looks as on the phone")
+agent_headers = { "api_access_token" => agent.access_token.token }
+chat_api = "#{host}/api/v1/accounts/#{account.id}/conversations/#{conversation&.display_id}"
+calls = ->(path) { gateway.requests.select { |r| r.path.match?(path) }.map { |r| [r.path, r.json] } }
+
+t.step("the agent opens the chat: read ticks") do
+  gateway.clear_requests
+  response = http(:post, "#{chat_api}/update_last_seen", headers: agent_headers)
+  check(response.code == "200", "update_last_seen got HTTP #{response.code}")
+  ids = conversation.messages.incoming.where.not(source_id: nil).order(:id).pluck(:source_id)
+  wanted = ids.map { |id| ["/message/#{id}/read", { "phone" => customer }] }
+  wait_for("the read receipts") { calls.call(%r{/read\z}) == wanted }
+  http(:post, "#{chat_api}/update_last_seen", headers: agent_headers)
+  sleep 0.5
+  check(calls.call(%r{/read\z}) == wanted, "a message was marked read twice")
+  "POST /message/:id/read for #{ids.join(', ')}, once each"
+end
+
+t.step("the agent types: typing... on the phone") do
+  gateway.clear_requests
+  presence = -> { calls.call(%r{/chat-presence\z}).map { |_, json| json["action"] } }
+  2.times { http(:post, "#{chat_api}/toggle_typing_status", headers: agent_headers, body: { typing_status: "on" }) }
+  wait_for("typing start") { presence.call == ["start"] }
+  http(:post, "#{chat_api}/toggle_typing_status", headers: agent_headers, body: { typing_status: "on",
+                                                                                  is_private: true })
+  http(:post, "#{chat_api}/toggle_typing_status", headers: agent_headers, body: { typing_status: "off" })
+  wait_for("typing stop") { presence.call == %w[start stop] }
+  "POST /send/chat-presence start (once for two typing_on), stop on typing_off; nothing for a private note"
+end
+
+t.step("the agent deletes a reply: revoked for everyone") do
+  reply = outgoing.first
+  gateway.clear_requests
+  response = http(:delete, "#{chat_api}/messages/#{reply.id}", headers: agent_headers)
+  check(response.code == "200", "DELETE got HTTP #{response.code}")
+  check(reply.reload.content == "This message was deleted", "not deleted in Chatwoot")
+  revoke = ["/message/#{reply.source_id}/revoke", { "phone" => customer }]
+  wait_for("the revoke") { calls.call(%r{/revoke\z}) == [revoke] }
+  check(reply.reload.content_attributes["external_error"].nil?, reply.content_attributes["external_error"].to_s)
+  "POST /message/#{reply.source_id}/revoke; deleted in Chatwoot too"
+end
+
+t.step("a contact with a picture") do
+  contact = msg.call("3EB0A1").sender
+  wait_for("the avatar") { contact.reload.avatar.attached? }
+  check(contact.avatar.download == FakeGateway.png, "not the WhatsApp picture")
+  "#{contact.name}'s WhatsApp picture (#{contact.avatar.byte_size} bytes) is the contact's avatar"
+end
+
 page = "#{host}/whatsapp_web/inboxes/#{inbox&.id}/connect?token=#{admin.access_token.token}"
 verdict = t.ok? ? "every step verified" : "FAILED: #{t.failures.join(', ')}"
 t.section("Done in #{t.total_seconds.round(1)} s: #{verdict}")
 puts "  records: #{Contact.count} contacts, #{Conversation.count} conversations, #{Message.count} messages, " \
      "#{Attachment.count} attachments"
 puts "  connection page: #{page}"
+puts "  setup page (add another number): #{host}/whatsapp_web/setup?token=#{admin.access_token.token}"
 puts "  gateway flags for this inbox: rake waweb:webhook_url[#{inbox&.id}] (prints the secret)"
 if SERVE
   puts "  serving until Ctrl-C (the fake gateway too)"

@@ -165,28 +165,45 @@ module FixtureChecks # rubocop:disable Metrics/ModuleLength
     Message.where(inbox_id: inbox.id).order(:id).last
   end
 
+  # A change to a stored message adds exactly one activity line (quoting it) and no other record.
+  def expect_one_activity_line(target, &)
+    others = -> { record_counts.merge(messages: Message.where.not(message_type: :activity).count) }
+    before = others.call
+    expect(&).to change { Message.activity.count }.by(1)
+    expect(others.call).to eq(before)
+    line = Message.activity.order(:id).last
+    expect(line.content_attributes["in_reply_to"]).to eq(target.id)
+    line
+  end
+
   def check_reaction(name, format)
     target = deliver_target(format)
     deliver(inbox, fixture("v8/reaction.json")) if name == "v8/reaction_removed.json"
-    expect { deliver(inbox, fixture(name)) }.not_to(change { record_counts })
+    line = expect_one_activity_line(target) { deliver(inbox, fixture(name)) }
+    emoji = entry(name)["emoji"]
     reactions = target.reload.content_attributes["reactions"]
-    expect(reactions).to eq(entry(name)["emoji"].empty? ? {} : { "628123456789" => entry(name)["emoji"] })
+    expect(reactions).to eq(emoji.empty? ? {} : { "628123456789" => emoji })
+    expect(line.content).to include(emoji.empty? ? "removed the reaction 👍" : "reacted #{emoji}")
   end
 
   def check_edit(name, format)
     target = deliver_target(format)
     original = target.content
-    expect { deliver(inbox, fixture(name)) }.not_to(change { record_counts })
-    expect(target.reload.content).to eq(entry(name)["text"])
+    line = expect_one_activity_line(target) { deliver(inbox, fixture(name)) }
+    expect(target.reload.content).to eq("#{entry(name)['text']}\n\n_✏️ Edited_")
+    expect(target.content_attributes["bare_content"]).to eq(entry(name)["text"])
     expect(target.content_attributes["previous_content"]).to eq(original)
+    expect(line.content).to include("edited a message. Before: “#{original}”")
   end
 
   def check_revoke(name, format)
     target = deliver_target(format)
     original = target.content
-    expect { deliver(inbox, fixture(name)) }.not_to(change { record_counts })
+    line = expect_one_activity_line(target) { deliver(inbox, fixture(name)) }
     expect(target.reload.content_attributes["deleted"]).to be(true)
     expect(target.content_attributes["original_content"]).to eq(original)
+    expect(target.content).to start_with("🚫").and end_with("> #{original}")
+    expect(line.content).to include("deleted a message on WhatsApp: “#{original}”")
   end
 
   def check_delete_for_me(name, format)

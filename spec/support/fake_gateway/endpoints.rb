@@ -6,8 +6,10 @@ class FakeGateway
   module Endpoints
     private
 
-    def app_status(_req)
-      success("Connection status", is_connected: @logged_in, is_logged_in: @logged_in, device_id: @devices.first[:jid])
+    def app_status(req)
+      found = selected_device(req)
+      on = current_logged_in?
+      success("Connection status", is_connected: on, is_logged_in: on, device_id: found[:jid])
     end
 
     def reconnect(_req) = success("Reconnect success")
@@ -16,26 +18,18 @@ class FakeGateway
       success("Fetch device success", @devices.map { |d| { name: d[:display_name], device: d[:jid] } })
     end
 
-    def devices_v8(_req) = success("Fetch device success", @devices)
+    def logout(req)
+      return not_logged_in unless current_logged_in?
 
-    def logout(_req)
-      return not_logged_in unless @logged_in
-
-      @logged_in = false
+      found = selected_device(req)
+      @lock.synchronize { set_logged_in(found, false) }
       success("Success logout")
     end
 
-    def app_login(_req)
-      return error(400, "ALREADY_LOGGED_IN", "you are already logged in.") if @logged_in
-
-      name = "scan-qr-#{SecureRandom.uuid}.png"
-      @lock.synchronize { @media["../qrcode/#{name}"] = FakeGateway.png }
-      success("Login success", qr_link: "#{url}/statics/qrcode/#{name}", qr_duration: @qr_duration,
-                               device_id: @devices.first[:id])
-    end
+    def app_login(req) = qr_for(selected_device(req))
 
     def app_login_with_code(req)
-      return error(400, "ALREADY_LOGGED_IN", "you are already logged in.") if @logged_in
+      return error(400, "ALREADY_LOGGED_IN", "you are already logged in.") if current_logged_in?
 
       phone = req.query["phone"].to_s
       return error(400, "VALIDATION_ERROR", "phone: cannot be blank.") if phone.empty?
@@ -70,12 +64,8 @@ class FakeGateway
     def message_action(req, id, action)
       logged_in_only do
         body = req.json || {}
-        bad = validate_phone(body["phone"])
-        next bad if bad
-        if action == "update" && body["message"].to_s.empty?
-          next error(400, "VALIDATION_ERROR",
-                     "message: cannot be blank.")
-        end
+        problem = validate_phone(body["phone"]) || action_problem(action, id, body)
+        next problem if problem
 
         success("#{action} success", message_id: action == "read" ? id : new_message_id, status: "#{action} #{id}")
       end
@@ -88,10 +78,7 @@ class FakeGateway
         next bad if bad
         next success("Success check user", is_on_whatsapp: !@not_on_whatsapp.include?(phone)) if kind == "check"
         next error(400, "INVALID_JID", "phone #{phone} is not on whatsapp") if @not_on_whatsapp.include?(phone)
-        if kind == "avatar"
-          next success("Success get avatar", url: add_media("avatar-#{phone}.jpg", FakeGateway.png), id: "1",
-                                             type: "image")
-        end
+        next avatar(phone) if kind == "avatar"
 
         success("Success get user info", verified_name: "", status: "Hey there", picture_id: "1",
                                          devices: [{ User: phone, Device: 0 }], name: "Contact #{phone}")

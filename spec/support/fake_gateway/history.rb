@@ -109,7 +109,14 @@ class FakeGateway
       rows.sort_by { |row| [-Time.iso8601(row[:timestamp]).to_f, row[:id]] }
     end
 
-    def message_download(_req, message_id)
+    # One route for both kinds of media on demand: what a webhook spec registered
+    # (AgentSide), else the chat store's.
+    def download_route(req, message_id)
+      registered = @lock.synchronize { agent_side[:downloads].key?(message_id) }
+      registered ? message_download(req, message_id) : stored_message_download(message_id)
+    end
+
+    def stored_message_download(message_id)
       logged_in_only do
         row = history_lock { @store_messages.values.flatten.find { |r| r[:id] == message_id } }
         next error(404, "NOT_FOUND", "message #{message_id} not found") if row.nil?

@@ -26,7 +26,13 @@ class FakeGateway
     end
 
     def logged_in_only
-      @logged_in ? yield : not_logged_in
+      current_logged_in? ? yield : not_logged_in
+    end
+
+    # The device this request selected (X-Device-Id), logged in?
+    def current_logged_in?
+      found = Thread.current[:fake_gateway_device] || @devices.first
+      @lock.synchronize { logged_in_for?(found) }
     end
 
     def not_logged_in
@@ -46,9 +52,15 @@ class FakeGateway
       error(400, "INVALID_JID", "invalid phone number #{phone}")
     end
 
-    def check_device(req)
+    def check_device(req, path = "")
+      return nil if devices_route?(path) # /devices/:id names its device in the path
+
       wanted = req.headers["x-device-id"] || req.query["device_id"]
-      return nil if wanted.nil? || @devices.any? { |d| [d[:id], d[:jid]].include?(wanted) }
+      if wanted.nil?
+        several = @lock.synchronize { @devices.size } > 1
+        return several ? error(400, "DEVICE_ID_REQUIRED", "device id is required: several devices are registered") : nil
+      end
+      return nil if @lock.synchronize { @devices.any? { |d| [d[:id], d[:jid]].include?(wanted) } }
 
       error(404, "DEVICE_NOT_FOUND", "device #{wanted} not found")
     end

@@ -7,8 +7,12 @@ class Conversation < ApplicationRecord
   belongs_to :inbox
   belongs_to :contact
   belongs_to :contact_inbox
+  belongs_to :assignee, class_name: "User", optional: true
   has_many :messages, dependent: :destroy
 
+  # Chatwoot numbers conversations per account with a database trigger; the dashboard's
+  # routes (…/conversations/:id) use that number, not the primary key.
+  before_create :assign_display_id
   after_create_commit :notify_conversation_creation
 
   def can_reply?
@@ -17,7 +21,11 @@ class Conversation < ApplicationRecord
 
   private
 
+  def assign_display_id
+    self.display_id ||= (Conversation.where(account_id: account_id).maximum(:display_id) || 0) + 1
+  end
+
   def notify_conversation_creation
-    Rails.configuration.dispatcher.dispatch(Dispatcher::CONVERSATION_CREATED, Time.zone.now, conversation: self)
+    Rails.configuration.dispatcher.dispatch(Events::Types::CONVERSATION_CREATED, Time.zone.now, conversation: self)
   end
 end

@@ -62,7 +62,7 @@ class Message < ApplicationRecord
   end
 
   def dispatch_create_events
-    Rails.configuration.dispatcher.dispatch(Dispatcher::MESSAGE_CREATED, Time.zone.now, message: self)
+    Rails.configuration.dispatcher.dispatch(Events::Types::MESSAGE_CREATED, Time.zone.now, message: self)
   end
 
   def reopen_conversation

@@ -1,6 +1,10 @@
 # frozen_string_literal: true
 
-# As Chatwoot's config/initializers/event_handlers.rb.
+# As Chatwoot's config/initializers/event_handlers.rb: the dispatcher and its listeners are
+# set up on every to_prepare (boot and each reload).
 Rails.application.configure do
-  config.to_prepare { Rails.configuration.dispatcher = Dispatcher.instance }
+  config.to_prepare do
+    Rails.configuration.dispatcher = Dispatcher.instance
+    Rails.configuration.dispatcher.load_listeners
+  end
 end

@@ -52,9 +52,9 @@ module Whatsapp
     def dispatch
       case event.kind
       when *MESSAGE_KINDS then create_message
-      when :reaction then mutations.react(event, reactor)
-      when :edit then mutations.edit(event)
-      when :revoke then mutations.revoke(event)
+      when :reaction then mutate { mutations.react(event, reactor, who: actor_name) }
+      when :edit then mutate { mutations.edit(event, who: actor_name) }
+      when :revoke then mutate { mutations.revoke(event, who: actor_name) }
       when :receipt then WawebNative::Inbound::ReceiptApplier.new(inbox).apply(event)
       when :group_participants, :group_joined then group_activity
       end
@@ -70,9 +70,11 @@ module Whatsapp
       return if processed?(key)
 
       group_name = WawebNative::Inbound::GatewayAccess.group_name(channel, chat.to_s) if new_group?(chat)
-      media = fetch_media
+      media = fetch_media(chat)
       log_unsupported if event.kind == :unsupported
-      once(key, media) { save_message(chat, group_name, media) }
+      message = once(key, media) { save_message(chat, group_name, media) }
+      WawebNative::Inbound::ContactAvatar.refresh_later(inbox, message)
+      message
     ensure
       media&.close
     end
@@ -86,7 +88,13 @@ module Whatsapp
       sender = sender_contact_inbox&.contact # read before the lock below reloads the ContactInbox
       conversation = conversation_finder.find_or_create(chat_contact_inbox, group: chat.group?)
       built = WawebNative::Inbound::MessageContent.build(event, media, inbox.account_id)
-      message = conversation.messages.new(message_attributes(built, sender))
+      attributes = message_attributes(built, sender)
+      attributes = group_sender_line(attributes, sender) if chat.group?
+      persist(conversation.messages.new(attributes), built)
+    end
+
+    # Saves the message with its attachments; an import counts it in the same transaction.
+    def persist(message, built)
       built.attachments.each { |attachment| message.attachments.new(attachment) }
       message.save!
       @history&.count(message)
@@ -100,6 +108,13 @@ module Whatsapp
       attributes[:content_type] = built.content_type if built.content_type
       attributes[:created_at] = Time.at(event.timestamp).utc if @history && event.timestamp
       attributes
+    end
+
+    # Who wrote a group message, as the first line of its content (per-inbox switch).
+    def group_sender_line(attributes, sender)
+      return attributes if event.from_me?
+
+      WawebNative::Inbound::MessagePresentation.with_sender(attributes, inbox: inbox, kind: event.kind, sender: sender)
     end
 
     # [the conversation's contact inbox (the chat), the sender's contact inbox or nil]
@@ -119,24 +134,54 @@ module Whatsapp
       candidates = [jid(event.sender), chat].compact
       phone = candidates.find { |j| j.kind == :user }
       lid = [jid(event.sender_lid), *candidates].compact.find(&:lid?)
-      return resolver.resolve(lid, name: event.push_name) if phone.nil? && lid
+      name = WawebNative::Inbound::ContactName.for(event)
+      return resolver.resolve(lid, name: name) if phone.nil? && lid
 
       return nil if phone.nil?
 
       lid = nil if own_account?(phone)
-      resolver.resolve(phone, lid: lid, name: event.push_name)
+      resolver.resolve(phone, lid: lid, name: name)
     end
 
-    def fetch_media
+    # A url without a path: the gateway did not download it (auto-download off); ask it to.
+    def fetch_media(chat)
       return nil unless WawebNative::Inbound::MessageContent::MEDIA_KINDS.include?(event.kind)
-      return nil if event.media_path.blank?
 
-      WawebNative::Inbound::MediaFetcher.new(channel).fetch(event)
+      fetcher = WawebNative::Inbound::MediaFetcher.new(channel)
+      return fetcher.fetch(event) if event.media_path.present?
+
+      fetcher.fetch_on_demand(event, chat) if event.media_url.present? && event.message_id.present?
     end
 
     def log_unsupported
       Rails.logger.warn("[waweb_native] unsupported WhatsApp message #{event.message_id} (inbox #{inbox.id}): " \
                         "#{@raw.to_s[0, 4096]}")
+    end
+
+    # --- changes to a stored message ------------------------------------------
+
+    # A reaction, edit or revoke changes its message once: the event's id (or, without
+    # one, its exact bytes) is claimed in the ledger in the same transaction, so a
+    # redelivered or late duplicate (an old edit after a newer one) is dropped.
+    def mutate(&)
+      key = event.message_id.present? ? "#{event.kind}:#{event.message_id}" : body_key
+      return if processed?(key)
+
+      once(key, nil, &)
+    end
+
+    # The name the activity line gives whoever reacted, edited or deleted; nil when
+    # the event does not say (the message's author is used then).
+    def actor_name
+      return WawebNative::Inbound::MessagePresentation::OWN_ACCOUNT if event.from_me?
+
+      who = [jid(event.sender), jid(event.sender_lid)].compact.find { |j| j.kind != :group }
+      return nil if who.nil?
+
+      contact = WawebNative::Inbound::ContactResolver.new(inbox).existing(who)&.contact
+      return WawebNative::Inbound::MessagePresentation.person(contact, fallback: who.phone) if contact
+
+      event.push_name.presence || who.phone
     end
 
     # --- group events ---------------------------------------------------------

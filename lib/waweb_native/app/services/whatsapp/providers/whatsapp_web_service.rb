@@ -6,6 +6,7 @@ require "waweb_native/outbound/client_registry"
 require "waweb_native/outbound/failure"
 require "waweb_native/outbound/gateway_actions"
 require "waweb_native/outbound/message_sender"
+require "waweb_native/outbound/typing_presence"
 
 module Whatsapp
   module Providers
@@ -30,9 +31,12 @@ module Whatsapp
 
       # Returns the gateway's message id (stored as the message's source_id) or nil after
       # marking the message failed. See WawebNative::Outbound::MessageSender.
+      # A sent reply also ends the "typing..." its agent started (TypingPresence).
       def send_message(phone_number, message)
-        WawebNative::Outbound::MessageSender.new(client: -> { client }, message: message, base_url: api_base_url,
-                                                 logger: logger).call(phone_number)
+        id = WawebNative::Outbound::MessageSender.new(client: -> { client }, message: message, base_url: api_base_url,
+                                                      logger: logger).call(phone_number)
+        WawebNative::Outbound::TypingPresence.reply_sent(self, message, phone_number) if id
+        id
       end
 
       NO_TEMPLATES = "WhatsApp Web has no message templates. Send the text as a normal message."
@@ -64,10 +68,16 @@ module Whatsapp
         true
       rescue WawebNative::Gateway::NotLoggedInError
         true
+      rescue WawebNative::Gateway::RequestError => e
+        # Several numbers on the gateway and none chosen yet, or a device slot not created yet:
+        # reachable, credentials accepted; configuring the gateway (WawebNative.configure_gateway)
+        # picks or creates the inbox's device.
+        return true if %w[DEVICE_ID_REQUIRED DEVICE_NOT_FOUND].include?(e.code)
+
+        record_validation_error(e)
+        false
       rescue WawebNative::Gateway::Error => e
-        @last_validation_error = validation_reason(e)
-        # Chatwoot's validation only adds "Invalid Credentials"; the reason goes beside it.
-        whatsapp_channel.errors.add(:provider_config, @last_validation_error) if whatsapp_channel.respond_to?(:errors)
+        record_validation_error(e)
         false
       end
 
@@ -124,6 +134,12 @@ module Whatsapp
         value ? Float(value) : default
       rescue ArgumentError
         default
+      end
+
+      def record_validation_error(error)
+        @last_validation_error = validation_reason(error)
+        # Chatwoot's validation only adds "Invalid Credentials"; the reason goes beside it.
+        whatsapp_channel.errors.add(:provider_config, @last_validation_error) if whatsapp_channel.respond_to?(:errors)
       end
 
       def validation_reason(error)

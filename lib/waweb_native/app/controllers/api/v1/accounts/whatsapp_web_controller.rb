@@ -64,6 +64,14 @@ module Api
                  status: 422
         end
 
+        # Points the gateway's device webhook (GOWA v9+) at this inbox. Body: force (replace a
+        # webhook that points elsewhere). 409 webhook_elsewhere, 422 gateway_too_old (with the flags).
+        def configure_gateway
+          result = connection.configure_gateway(force: ActiveModel::Type::Boolean.new.cast(params[:force]) == true)
+          status, body = WawebNative::Operators::HttpErrors.for_configuration(result, connection)
+          render json: body, status: status
+        end
+
         private
 
         def connection

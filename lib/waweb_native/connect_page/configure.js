@@ -1,0 +1,48 @@
+// The connection page's "Configure the gateway for me": shows whether the gateway's device
+// webhook is this inbox's (from the status API) and sets it (configure_gateway), asking
+// before replacing a webhook that points elsewhere.
+(function () {
+  "use strict";
+  var config = JSON.parse(document.getElementById("waweb-config").textContent);
+  var t = config.strings;
+  var $ = function (id) { return document.getElementById(id); };
+
+  function call(method, path, body) {
+    var options = { method: method, headers: { "api_access_token": config.token, "Accept": "application/json" } };
+    if (body) { options.headers["Content-Type"] = "application/json"; options.body = JSON.stringify(body); }
+    return fetch(config.apiBase + "/" + path, options).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (json) {
+        return { ok: response.ok, json: json };
+      });
+    });
+  }
+
+  function show(text, state) {
+    $("configure-state").textContent = text || "";
+    $("configure-card").setAttribute("data-configured", state);
+  }
+
+  function refresh() {
+    return call("GET", "status").then(function (answer) {
+      if (answer.ok) { show(answer.json.gateway_configuration, String(answer.json.gateway_configured)); }
+    });
+  }
+
+  function configure(force) {
+    $("configure-button").disabled = true;
+    show(t.configure_checking, "busy");
+    return call("POST", "configure_gateway", { force: force }).then(function (answer) {
+      var body = answer.json;
+      if (!answer.ok && body.kind === "webhook_elsewhere" && !force &&
+          window.confirm(t.configure_replace.replace("%{url}", body.current_url))) {
+        return configure(true);
+      }
+      show(answer.ok ? t.configure_done + " " + body.message : body.error, answer.ok ? "true" : "false");
+      if (body.flags) { $("configure-flags").textContent = body.flags.join(" \\\n  "); $("configure-flags").hidden = false; }
+    }).catch(function () { show(t.network_error, "false"); })
+      .then(function () { $("configure-button").disabled = false; });
+  }
+
+  $("configure-button").addEventListener("click", function () { configure(false); });
+  refresh();
+})();

@@ -1,0 +1,76 @@
+# frozen_string_literal: true
+
+module WawebNative
+  module Outbound
+    # An agent deleting one of our messages in Chatwoot deletes it for everyone on WhatsApp
+    # (POST /message/:id/revoke), in WhatsappWeb::RevokeMessageJob. Only messages that
+    # reached WhatsApp (they have a source_id) and that were not already deleted: a message
+    # the phone revoked was flagged deleted by the webhook, and must not bounce back.
+    # When WhatsApp will not delete it (too old: about two days), the message stays deleted
+    # in Chatwoot with a note in content_attributes["external_error"].
+    module Revocation
+      OURS = %w[outgoing template].freeze
+      REFUSED = "Deleted here only: WhatsApp did not delete it on the customer's phone (%<reason>s)."
+      NOT_QUEUED = "Deleted here only: the deletion could not be queued for WhatsApp (%<reason>s)."
+
+      module_function
+
+      # Was this message deleted before the agent's action? (read before Chatwoot's update)
+      def deleted?(message)
+        attrs = message.content_attributes || {}
+        [true, "true"].include?(attrs["deleted"]) || [true, "true"].include?(attrs[:deleted])
+      end
+
+      # Called after Chatwoot deleted the message. deleted_before: deleted? read before that.
+      # Never raises.
+      def agent_deleted(message, deleted_before:)
+        return unless revocable?(message, deleted_before)
+
+        ::WhatsappWeb::RevokeMessageJob.perform_later(message.id)
+      rescue StandardError => e
+        logger&.error("[waweb_native] revoke of message #{message&.id} not queued (#{e.class}): #{e.message}")
+        note(message, format(NOT_QUEUED, reason: e.class.name)) if message.respond_to?(:update!)
+      end
+
+      def revocable?(message, deleted_before)
+        return false if message.nil? || deleted_before
+        return false unless OURS.include?(message.message_type.to_s) && !message.private?
+        return false if message.source_id.to_s.empty?
+
+        !AgentChat.for(message.conversation).nil?
+      end
+
+      # Runs in the job. Raises only what the job retries (see RevokeMessageJob); a refusal
+      # becomes the note.
+      def revoke!(message)
+        target = AgentChat.for(message.conversation)
+        return false unless target && !message.source_id.to_s.empty?
+
+        target.provider.revoke(message.source_id, target.chat)
+        true
+      rescue WawebNative::Gateway::RequestError, WawebNative::InvalidJID => e
+        refused(message, target, e)
+        false
+      end
+
+      # The gateway refused, or stayed unreachable through every retry.
+      def refused(message, target, error)
+        reason = target ? target.explain(error) : error.message
+        where = target ? " of #{target.describe}" : ""
+        logger&.warn("[waweb_native] message #{message.id}#{where} deleted in Chatwoot but not on WhatsApp " \
+                     "(#{error.class.name}): #{reason}")
+        note(message, format(REFUSED, reason: reason.to_s.chomp(".")))
+      end
+
+      # A normal update, so Chatwoot's message.updated shows the note in the open dashboard.
+      def note(message, sentence)
+        attrs = (message.content_attributes || {}).to_h.merge("external_error" => sentence)
+        message.update!(content_attributes: attrs)
+      rescue StandardError => e
+        logger&.error("[waweb_native] note on message #{message.id} not saved (#{e.class}): #{e.message}")
+      end
+
+      def logger = defined?(::Rails) ? ::Rails.logger : nil
+    end
+  end
+end

@@ -1,0 +1,80 @@
+# frozen_string_literal: true
+
+module WawebNative
+  module Outbound
+    # Short-lived flags every process must see (the typing throttle): Redis through the
+    # host's Sidekiq connection pool, which Chatwoot always has; a table in this process
+    # when there is no Sidekiq. A Redis failure counts as "not claimed" and is logged:
+    # an agent's typing indicator is not worth an error.
+    module SharedState
+      @local = {}
+      @lock = Mutex.new
+
+      class << self
+        # True when the key was free and is now held for ttl seconds.
+        def claim(key, ttl)
+          return local_claim(key, ttl) unless redis?
+
+          ::Sidekiq.redis { |r| r.call("SET", key, "1", "NX", "EX", Integer(ttl)) } == "OK"
+        rescue StandardError => e
+          failed("claim", e)
+          false
+        end
+
+        # Holds the key for ttl seconds whether or not it was held.
+        def put(key, ttl)
+          return @lock.synchronize { @local[key] = now + ttl } && true unless redis?
+
+          ::Sidekiq.redis { |r| r.call("SET", key, "1", "EX", Integer(ttl)) } == "OK"
+        rescue StandardError => e
+          failed("put", e)
+          false
+        end
+
+        # True when the key was held (and is now free).
+        def release(key)
+          return local_release(key) unless redis?
+
+          ::Sidekiq.redis { |r| r.call("DEL", key) }.to_i.positive?
+        rescue StandardError => e
+          failed("release", e)
+          false
+        end
+
+        def clear_local
+          @lock.synchronize { @local.clear }
+        end
+
+        private
+
+        def redis?
+          defined?(::Sidekiq) && ::Sidekiq.respond_to?(:redis)
+        end
+
+        def local_claim(key, ttl)
+          @lock.synchronize do
+            expires = @local[key]
+            return false if expires && expires > now
+
+            @local[key] = now + ttl
+            true
+          end
+        end
+
+        def local_release(key)
+          @lock.synchronize do
+            expires = @local.delete(key)
+            !expires.nil? && expires > now
+          end
+        end
+
+        def now = Process.clock_gettime(Process::CLOCK_MONOTONIC)
+
+        def failed(what, error)
+          logger = defined?(::Rails) && ::Rails.respond_to?(:logger) ? ::Rails.logger : nil
+          logger&.warn("[waweb_native] shared state #{what} failed (#{error.class}): #{error.message}")
+        end
+      end
+    end
+  end
+end

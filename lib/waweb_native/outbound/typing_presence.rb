@@ -1,0 +1,81 @@
+# frozen_string_literal: true
+
+require "waweb_native/outbound/shared_state"
+require "waweb_native/outbound/agent_chat"
+
+module WawebNative
+  module Outbound
+    # "typing..." on the customer's phone while an agent types a public reply
+    # (POST /send/chat-presence). Chatwoot repeats typing_on as the agent types, so a
+    # start goes out at most once per chat every START_INTERVAL seconds; a stop goes out
+    # on typing_off or once the reply is sent, and only after a start. Private notes never
+    # show. The calls run in WhatsappWeb::TypingPresenceJob; nothing here raises.
+    module TypingPresence
+      START_INTERVAL = 5
+      # WhatsApp drops a composing state by itself after about 25 s; a stop after that is moot.
+      SHOWN_FOR = 60
+      TRUE_VALUES = [true, "true", "1", 1].freeze
+
+      module_function
+
+      # conversation.typing_on: the conversation, who types, is_private as Chatwoot passes it.
+      def typing_on(conversation, user, is_private)
+        target = eligible(conversation, user, is_private)
+        return unless target && SharedState.claim(key(target, "start"), START_INTERVAL)
+
+        SharedState.put(key(target, "shown"), SHOWN_FOR)
+        ::WhatsappWeb::TypingPresenceJob.perform_later(conversation.id, "start")
+      rescue StandardError => e
+        log_error("typing start", conversation, e)
+      end
+
+      def typing_off(conversation, user, is_private)
+        target = eligible(conversation, user, is_private)
+        return unless target && SharedState.release(key(target, "shown"))
+
+        ::WhatsappWeb::TypingPresenceJob.perform_later(conversation.id, "stop")
+      rescue StandardError => e
+        log_error("typing stop", conversation, e)
+      end
+
+      # After a reply went out through `provider` (in SendReplyJob): the stop, right away.
+      def reply_sent(provider, message, chat)
+        conversation = message.respond_to?(:conversation) ? message.conversation : nil
+        target = AgentChat.for(conversation)
+        return unless target && SharedState.release(key(target, "shown"))
+
+        provider.typing(chat, false)
+      rescue StandardError => e
+        log_error("typing stop after the reply", conversation, e)
+      end
+
+      # Runs in the job: the gateway call itself. Returns true when the gateway took it.
+      def send_presence(conversation, action)
+        target = AgentChat.for(conversation)
+        return false unless target
+
+        target.provider.typing(target.chat, action == "start")
+      rescue WawebNative::Gateway::Error, WawebNative::InvalidJID => e
+        reason = target ? target.explain(e) : e.message
+        logger&.warn("[waweb_native] typing #{action} not shown for #{target&.describe} (#{e.class.name}): #{reason}")
+        false
+      end
+
+      def eligible(conversation, user, is_private)
+        return nil if TRUE_VALUES.include?(is_private)
+        return nil if defined?(::Contact) && user.is_a?(::Contact) # the customer typing in a widget
+
+        AgentChat.for(conversation)
+      end
+
+      def key(target, what) = "waweb:typing:#{what}:#{target.inbox_id}:#{target.chat}"
+
+      def log_error(what, conversation, error)
+        logger&.error("[waweb_native] #{what} for conversation #{conversation&.id} failed (#{error.class}): " \
+                      "#{error.message}")
+      end
+
+      def logger = defined?(::Rails) ? ::Rails.logger : nil
+    end
+  end
+end
