@@ -37,13 +37,19 @@ module Bench
     GC.enable
   end
 
-  # Prints one comparison line and returns the ratio.
-  def compare(name, native:, reference:, seconds: 1.0)
-    c = ops_per_second(seconds: seconds, &native)
-    r = ops_per_second(seconds: seconds, &reference)
+  # Prints one comparison line and returns the ratio. The two sides alternate in short
+  # rounds and the ratio is the median of the rounds' ratios: on a shared machine the
+  # load moves within a second, and a side measured alone would catch only one phase.
+  def compare(name, native:, reference:, seconds: 1.0, rounds: 9)
+    slice = seconds / rounds
+    pairs = Array.new(rounds) do
+      [ops_per_second(seconds: slice, &native), ops_per_second(seconds: slice, &reference)]
+    end
+    c = pairs.sum(&:first) / rounds
+    r = pairs.sum(&:last) / rounds
     c_alloc = allocations_per_call(&native)
     r_alloc = allocations_per_call(&reference)
-    ratio = c / r
+    ratio = pairs.map { |cn, rf| cn / rf }.sort[rounds / 2]
     printf("%-34s C %12.0f ops/s (%5.1f allocs/call) | Ruby %12.0f ops/s (%5.1f allocs/call) | %6.2fx\n",
            name, c, c_alloc, r, r_alloc, ratio)
     ratio

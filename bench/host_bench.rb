@@ -73,11 +73,21 @@ module HostBench
   # the start, as Rails' (and Chatwoot's) puma.rb sets them: Puma 6 with fewer spawned
   # threads than max never sheds a busy keep-alive connection, so connections beyond
   # the spawned threads wait unaccepted for as long as the others keep sending.
-  def start_puma(threads: 4)
+  # gc_report: a file the child writes its GC figures to (JSON) when it stops.
+  def start_puma(threads: 4, gc_report: nil)
     reader, writer = IO.pipe
     ActiveRecord::Base.connection_pool.disconnect!
     pid = fork do
       reader.close
+      size_pools(threads)
+      gc_before = GC.stat
+      if gc_report
+        at_exit do
+          File.write(gc_report, JSON.generate(%i[count major_gc_count minor_gc_count time].to_h do |key|
+            [key, GC.stat(key) - gc_before[key].to_i]
+          end))
+        end
+      end
       server = Puma::Server.new(Rails.application, nil, min_threads: threads, max_threads: threads,
                                                         log_writer: Puma::LogWriter.null)
       server.add_tcp_listener("127.0.0.1", 0)
@@ -89,6 +99,18 @@ module HostBench
     port = Integer(reader.gets)
     reader.close
     [pid, port]
+  end
+
+  # A database connection and a Redis connection (enqueueing) for every Puma thread: with
+  # fewer, threads beyond the pool wait for one (Sidekiq's client pool is 10 by default and
+  # times out after 1 s, which answers 503). The parent's pool was built before the fork.
+  def size_pools(threads)
+    db = ActiveRecord::Base.connection_db_config.configuration_hash
+    ActiveRecord::Base.establish_connection(db.merge(pool: [threads, db[:pool].to_i].max))
+    return if threads <= 10
+
+    Sidekiq.default_configuration.instance_variable_set(:@redis, nil)
+    Sidekiq.configure_client { |config| config.redis = { size: threads } }
   end
 
   # Sidekiq (the real server: fetcher, processors, retries) as a child process.

@@ -93,6 +93,7 @@ module PayloadCases
   def ruby_verify(body, header)
     OpenSSL.fixed_length_secure_compare("sha256=#{OpenSSL::HMAC.hexdigest('SHA256', SECRET, body)}", header)
   end
+
   def header(body)
     "sha256=#{OpenSSL::HMAC.hexdigest('SHA256', SECRET, body)}".freeze
   end

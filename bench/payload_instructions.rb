@@ -6,7 +6,7 @@
 # process doing no call (start-up and loading). valgrind hides SHA extensions from
 # OpenSSL, so HMAC takes its portable code on both sides: this ratio runs below the
 # wall-clock one on a CPU with SHA-NI. Not a *_bench.rb file: `rake bench` skips it.
-# Usage: ruby bench/payload_instructions.rb [CALLS]      (needs valgrind)
+# Usage: ruby bench/payload_instructions.rb [CALLS]   (needs valgrind; a few minutes)
 require "rbconfig"
 require "tempfile"
 
@@ -15,7 +15,12 @@ if ARGV.first == "--child"
   _, side, label, calls = ARGV
   body = PayloadCases::BODIES.fetch(label)
   header = PayloadCases.header(body)
-  job = side == "native" ? -> { PayloadCases.native_all(body, header) } : -> { PayloadCases.reference_all(body, header) }
+  job = {
+    "native" => -> { PayloadCases.native_all(body, header) },
+    "reference" => -> { PayloadCases.reference_all(body, header) },
+    "native_parse" => -> { PayloadCases.native_reads(body) },
+    "reference_parse" => -> { PayloadCases.reference(body) }
+  }.fetch(side)
   job.call
   Integer(calls).times { job.call }
   exit
@@ -30,12 +35,14 @@ ensure
   out&.close!
 end
 
-calls = Integer(ARGV.first || 2000)
+calls = Integer(ARGV.first || 1000)
 require_relative "payload_cases"
 PayloadCases::BODIES.each_key do |label|
-  per_call = %w[native reference].to_h do |side|
-    [side, (instructions(side, label, calls) - instructions(side, label, 0)) / calls.to_f]
+  { "verify? + classify + reads" => "", "classify + reads, no HMAC" => "_parse" }.each do |what, suffix|
+    native, reference = %w[native reference].map do |side|
+      (instructions(side + suffix, label, calls) - instructions(side + suffix, label, 0)) / calls.to_f
+    end
+    printf("%s (%s): C %.0f instructions/call | Ruby %.0f | %.2fx\n", what, label, native, reference,
+           reference / native)
   end
-  printf("verify? + classify + reads (%s): C %.0f instructions/call | Ruby %.0f | %.2fx\n",
-         label, per_call["native"], per_call["reference"], per_call["reference"] / per_call["native"])
 end
