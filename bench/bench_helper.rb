@@ -11,15 +11,17 @@ module Bench
 
   # Calls the block repeatedly for about `seconds`, returns operations per second.
   # (Blocks may be lambdas taking no argument: call them with `yield`, never `times(&block)`.)
-  def ops_per_second(seconds: 1.0)
+  # clock: Process::CLOCK_THREAD_CPUTIME_ID counts only the time this thread ran, which
+  # keeps a CPU-bound comparison steady while other processes load the machine.
+  def ops_per_second(seconds: 1.0, clock: Process::CLOCK_MONOTONIC)
     yield # warm up
     count = 0
     batch = 1
-    started = Process.clock_gettime(Process::CLOCK_MONOTONIC)
+    started = Process.clock_gettime(clock)
     loop do
       batch.times { yield }
       count += batch
-      elapsed = Process.clock_gettime(Process::CLOCK_MONOTONIC) - started
+      elapsed = Process.clock_gettime(clock) - started
       return count / elapsed if elapsed >= seconds
 
       batch *= 2 if batch < 4096
@@ -40,10 +42,13 @@ module Bench
   # Prints one comparison line and returns the ratio. The two sides alternate in short
   # rounds and the ratio is the median of the rounds' ratios: on a shared machine the
   # load moves within a second, and a side measured alone would catch only one phase.
-  def compare(name, native:, reference:, seconds: 1.0, rounds: 9)
+  ROUNDS = 9
+
+  def compare(name, native:, reference:, seconds: 1.0, clock: Process::CLOCK_MONOTONIC)
+    rounds = ROUNDS
     slice = seconds / rounds
     pairs = Array.new(rounds) do
-      [ops_per_second(seconds: slice, &native), ops_per_second(seconds: slice, &reference)]
+      [ops_per_second(seconds: slice, clock: clock, &native), ops_per_second(seconds: slice, clock: clock, &reference)]
     end
     c = pairs.sum(&:first) / rounds
     r = pairs.sum(&:last) / rounds

@@ -22,6 +22,7 @@ module HostBench
 
   # HostBench::Connection, also loaded on its own by bench/load/client.rb (no Rails there).
   require_relative "load/connection"
+  require_relative "host_puma"
 
   module_function
 
@@ -80,14 +81,7 @@ module HostBench
     pid = fork do
       reader.close
       size_pools(threads)
-      gc_before = GC.stat
-      if gc_report
-        at_exit do
-          File.write(gc_report, JSON.generate(%i[count major_gc_count minor_gc_count time].to_h do |key|
-            [key, GC.stat(key) - gc_before[key].to_i]
-          end))
-        end
-      end
+      report_gc(gc_report) if gc_report
       server = Puma::Server.new(Rails.application, nil, min_threads: threads, max_threads: threads,
                                                         log_writer: Puma::LogWriter.null)
       server.add_tcp_listener("127.0.0.1", 0)
@@ -99,18 +93,6 @@ module HostBench
     port = Integer(reader.gets)
     reader.close
     [pid, port]
-  end
-
-  # A database connection and a Redis connection (enqueueing) for every Puma thread: with
-  # fewer, threads beyond the pool wait for one (Sidekiq's client pool is 10 by default and
-  # times out after 1 s, which answers 503). The parent's pool was built before the fork.
-  def size_pools(threads)
-    db = ActiveRecord::Base.connection_db_config.configuration_hash
-    ActiveRecord::Base.establish_connection(db.merge(pool: [threads, db[:pool].to_i].max))
-    return if threads <= 10
-
-    Sidekiq.default_configuration.instance_variable_set(:@redis, nil)
-    Sidekiq.configure_client { |config| config.redis = { size: threads } }
   end
 
   # Sidekiq (the real server: fetcher, processors, retries) as a child process.
