@@ -17,13 +17,23 @@ module HostBench
     Sidekiq.configure_client { |config| config.redis = { size: threads } }
   end
 
-  # Writes the child's collections since now (JSON) to `path` when it exits.
+  # Writes the child's collections since now (JSON) to `path` when it exits, with what
+  # triggered each major one (GC.latest_gc_info, polled every 20 ms).
   def report_gc(path)
     before = GC.stat
+    majors = []
+    Thread.new do
+      seen = GC.stat(:major_gc_count)
+      loop do
+        sleep 0.02
+        count = GC.stat(:major_gc_count)
+        majors << GC.latest_gc_info(:major_by).to_s if count > seen
+        seen = count
+      end
+    end
     at_exit do
-      File.write(path, JSON.generate(%i[count major_gc_count minor_gc_count time].to_h do |key|
-        [key, GC.stat(key) - before[key].to_i]
-      end))
+      figures = %i[count major_gc_count minor_gc_count time].to_h { |key| [key, GC.stat(key) - before[key].to_i] }
+      File.write(path, JSON.generate(figures.merge(major_by: majors)))
     end
   end
 end

@@ -228,7 +228,10 @@ ensure
   HostBench.flush_redis
   # Puma's collections during the run (warm-up included): a major one stalls every thread.
   gc = File.size?(gc_report.path) && JSON.parse(File.read(gc_report.path))
-  puts "Puma GC: #{gc['minor_gc_count']} minor + #{gc['major_gc_count']} major collections, #{gc['time']} ms" if gc
+  if gc
+    puts "Puma GC: #{gc['minor_gc_count']} minor + #{gc['major_gc_count']} major collections " \
+         "(major by #{gc['major_by'].join(', ')}), #{gc['time']} ms"
+  end
   gc_report.close!
 end
 
