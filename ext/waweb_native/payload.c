@@ -1,5 +1,6 @@
-/* Webhook classification with libyajl's callback API (docs/gateway-contract.md,
- * "Webhooks"). One pass, no tree: the callbacks track where they are (a small
+/* Webhook classification with yajl-style callbacks (docs/gateway-contract.md,
+ * "Webhooks"), driven by the fast scanner (json_scan.c) or, for what it declines, by
+ * libyajl itself. One pass, no tree: the callbacks track where they are (a small
  * context stack) and copy only known fields into one arena. Whether the body is a
  * v8 envelope or a v7 flat message is only known at the end (keys need not come in
  * order), so root-level and payload-level fields are collected separately and the
