@@ -137,6 +137,10 @@ def sent?(message)
   message.source_id.present?
 end
 
+def stored?(file)
+  file.attached? && file.service.exist?(file.key)
+end
+
 def json_of(response)
   JSON.parse(response.body)
 end
@@ -307,6 +311,9 @@ t.step("image with caption") do
                                          image: { path: "statics/media/1754000000-demo.png", caption: "Check this!" }))
   m = wait_for("the image message") { msg.call("3EB0B1")&.then { |x| x.attachments.any? ? x : nil } }
   attachment = m.attachments.first
+  # ActiveStorage uploads the file after the commit that made the row visible (Chatwoot's
+  # readers come later, by URL): a reader this early waits for the upload.
+  wait_for("the image in the storage") { stored?(attachment.file) }
   check(attachment.file_type == "image" && attachment.file.download == media_bytes, "the image was not stored")
   "image attachment (#{attachment.file.byte_size} bytes, fetched from the gateway), caption \"#{m.content}\""
 end
@@ -321,21 +328,21 @@ end
 
 t.step("reaction") do
   delivered.call("message.reaction", common.merge(id: "3EB0D1", reaction: "👍", reacted_message_id: "3EB0A1"))
-  wait_for("the reaction") { msg.call("3EB0A1").content_attributes["reactions"] == { "628123456789" => "👍" } }
+  wait_for("the reaction") { msg.call("3EB0A1")&.content_attributes&.dig("reactions") == { "628123456789" => "👍" } }
   "👍 on \"Hello Chatwoot\""
 end
 
 t.step("edit") do
   delivered.call("message.edited", common.merge(id: "3EB0D4", original_message_id: "3EB0A1",
                                                 body: "Hello Chatwoot (edited)"))
-  m = wait_for("the edit") { msg.call("3EB0A1").then { |x| x.content == "Hello Chatwoot (edited)" ? x : nil } }
+  m = wait_for("the edit") { msg.call("3EB0A1")&.then { |x| x.content == "Hello Chatwoot (edited)" ? x : nil } }
   "now \"#{m.content}\" (was \"#{m.content_attributes['previous_content']}\")"
 end
 
 t.step("revoke") do
   delivered.call("message.revoked", common.merge(id: "3EB0D3", revoked_message_id: "3EB0A2", revoked_chat: customer,
                                                  revoked_from_me: false))
-  wait_for("the revoke") { msg.call("3EB0A2").content_attributes["deleted"] == true }
+  wait_for("the revoke") { msg.call("3EB0A2")&.content_attributes&.dig("deleted") == true }
   "the reply is marked deleted"
 end
 
@@ -385,6 +392,16 @@ t.step("receipts: delivered, then read") do
   delivered.call("message.ack", receipt.call("read"))
   wait_for("read") { outgoing.all? { |m| m.reload.read? } }
   "both replies: sent -> delivered -> read"
+end
+
+if USE_SIDEKIQ
+  t.step("no job failed") do
+    require "sidekiq/api"
+    retries = Sidekiq::RetrySet.new.map { |j| "#{j.display_class}: #{j['error_class']}: #{j['error_message']}" }
+    dead = Sidekiq::DeadSet.new.map { |j| "#{j.display_class}: #{j['error_class']}" }
+    check(retries.empty? && dead.empty?, "failed jobs: #{(retries + dead).join('; ')}")
+    "Sidekiq's retry and dead sets are empty"
+  end
 end
 
 page = "#{host}/whatsapp_web/inboxes/#{inbox&.id}/connect?token=#{admin.access_token.token}"
