@@ -268,13 +268,16 @@ RSpec.describe Whatsapp::Providers::WhatsappWebService do # rubocop:disable RSpe
     end
 
     it "nothing listening: names the gateway URL" do
-      closed = TCPServer.new("127.0.0.1", 0)
-      port = closed.addr[1]
-      closed.close
+      # Bound but never listening: connections are refused, and no other program can take the port.
+      closed = Socket.new(:INET, :STREAM)
+      closed.bind(Addrinfo.tcp("127.0.0.1", 0))
+      port = closed.local_address.ip_port
       channel.update_columns(provider_config: config.merge("api_base_url" => "http://127.0.0.1:#{port}/"))
       message = outgoing
       expect(service.send_message(to, message)).to be_nil
       failed_with(message, "Cannot connect to the WhatsApp gateway at http://127.0.0.1:#{port}.")
+    ensure
+      closed&.close
     end
 
     it "a gateway that never answers: gives up after the configured timeout with the same sentence" do

@@ -33,17 +33,27 @@ USE_SIDEKIQ = redis_reachable?(ENV.fetch("REDIS_URL", nil))
 # bin/setup) runs on a free loopback port for the length of the demo.
 unless USE_SIDEKIQ
   require "socket"
-  port = TCPServer.new("127.0.0.1", 0).then { |s| s.addr[1].tap { s.close } }
-  redis_pid = Process.spawn("redis-server", "--port", port.to_s, "--bind", "127.0.0.1", "--save", "",
-                            "--appendonly", "no", out: File::NULL, err: File::NULL)
+  redis_pid = nil
   at_exit do
     Process.kill("TERM", redis_pid)
     Process.wait(redis_pid)
-  rescue SystemCallError
+  rescue SystemCallError, TypeError
     nil
   end
-  ENV["REDIS_URL"] = "redis://127.0.0.1:#{port}/0"
-  50.times { redis_reachable?(ENV["REDIS_URL"]) ? break : sleep(0.1) }
+  # Another program may take the free port before redis-server binds it: it then exits
+  # and starts again on another one.
+  3.times do
+    port = TCPServer.new("127.0.0.1", 0).then { |s| s.addr[1].tap { s.close } }
+    redis_pid = Process.spawn("redis-server", "--port", port.to_s, "--bind", "127.0.0.1", "--save", "",
+                              "--appendonly", "no", out: File::NULL, err: File::NULL)
+    ENV["REDIS_URL"] = "redis://127.0.0.1:#{port}/0"
+    50.times do
+      break if redis_reachable?(ENV.fetch("REDIS_URL", nil)) || Process.waitpid(redis_pid, Process::WNOHANG)
+
+      sleep 0.1
+    end
+    break if redis_reachable?(ENV["REDIS_URL"])
+  end
 end
 
 db = File.expand_path("../db/development.sqlite3", __dir__)
