@@ -46,13 +46,13 @@ unless USE_SIDEKIQ
     port = TCPServer.new("127.0.0.1", 0).then { |s| s.addr[1].tap { s.close } }
     redis_pid = Process.spawn("redis-server", "--port", port.to_s, "--bind", "127.0.0.1", "--save", "",
                               "--appendonly", "no", out: File::NULL, err: File::NULL)
-    ENV["REDIS_URL"] = "redis://127.0.0.1:#{port}/0"
+    url = ENV["REDIS_URL"] = "redis://127.0.0.1:#{port}/0"
     50.times do
-      break if redis_reachable?(ENV.fetch("REDIS_URL", nil)) || Process.waitpid(redis_pid, Process::WNOHANG)
+      break if redis_reachable?(url) || Process.waitpid(redis_pid, Process::WNOHANG)
 
       sleep 0.1
     end
-    break if redis_reachable?(ENV["REDIS_URL"])
+    break if redis_reachable?(url)
   end
 end
 
