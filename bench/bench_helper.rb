@@ -11,15 +11,17 @@ module Bench
 
   # Calls the block repeatedly for about `seconds`, returns operations per second.
   # (Blocks may be lambdas taking no argument: call them with `yield`, never `times(&block)`.)
-  def ops_per_second(seconds: 1.0)
+  # clock: Process::CLOCK_THREAD_CPUTIME_ID counts only the time this thread ran, which
+  # keeps a CPU-bound comparison steady while other processes load the machine.
+  def ops_per_second(seconds: 1.0, clock: Process::CLOCK_MONOTONIC)
     yield # warm up
     count = 0
     batch = 1
-    started = Process.clock_gettime(Process::CLOCK_MONOTONIC)
+    started = Process.clock_gettime(clock)
     loop do
       batch.times { yield }
       count += batch
-      elapsed = Process.clock_gettime(Process::CLOCK_MONOTONIC) - started
+      elapsed = Process.clock_gettime(clock) - started
       return count / elapsed if elapsed >= seconds
 
       batch *= 2 if batch < 4096
@@ -37,13 +39,22 @@ module Bench
     GC.enable
   end
 
-  # Prints one comparison line and returns the ratio.
-  def compare(name, native:, reference:, seconds: 1.0)
-    c = ops_per_second(seconds: seconds, &native)
-    r = ops_per_second(seconds: seconds, &reference)
+  # Prints one comparison line and returns the ratio. The two sides alternate in short
+  # rounds and the ratio is the median of the rounds' ratios: on a shared machine the
+  # load moves within a second, and a side measured alone would catch only one phase.
+  ROUNDS = 9
+
+  def compare(name, native:, reference:, seconds: 1.0, clock: Process::CLOCK_MONOTONIC)
+    rounds = ROUNDS
+    slice = seconds / rounds
+    pairs = Array.new(rounds) do
+      [ops_per_second(seconds: slice, clock: clock, &native), ops_per_second(seconds: slice, clock: clock, &reference)]
+    end
+    c = pairs.sum(&:first) / rounds
+    r = pairs.sum(&:last) / rounds
     c_alloc = allocations_per_call(&native)
     r_alloc = allocations_per_call(&reference)
-    ratio = c / r
+    ratio = pairs.map { |cn, rf| cn / rf }.sort[rounds / 2]
     printf("%-34s C %12.0f ops/s (%5.1f allocs/call) | Ruby %12.0f ops/s (%5.1f allocs/call) | %6.2fx\n",
            name, c, c_alloc, r, r_alloc, ratio)
     ratio

@@ -22,6 +22,7 @@ module HostBench
 
   # HostBench::Connection, also loaded on its own by bench/load/client.rb (no Rails there).
   require_relative "load/connection"
+  require_relative "host_puma"
 
   module_function
 
@@ -74,11 +75,14 @@ module HostBench
   # the start, as Rails' (and Chatwoot's) puma.rb sets them: Puma 6 with fewer spawned
   # threads than max never sheds a busy keep-alive connection, so connections beyond
   # the spawned threads wait unaccepted for as long as the others keep sending.
-  def start_puma(threads: 4)
+  # gc_report: a file the child writes its GC figures to (JSON) when it stops.
+  def start_puma(threads: 4, gc_report: nil)
     reader, writer = IO.pipe
     ActiveRecord::Base.connection_pool.disconnect!
     pid = fork do
       reader.close
+      size_pools(threads)
+      report_gc(gc_report) if gc_report
       server = Puma::Server.new(Rails.application, nil, min_threads: threads, max_threads: threads,
                                                         log_writer: Puma::LogWriter.null)
       server.add_tcp_listener("127.0.0.1", 0)

@@ -8,7 +8,7 @@ require "rbconfig"
 # -fsanitize=address,undefined (extconf.rb's WAWEB_ASAN=1), in tmp/asan so the normal
 # build in tmp/<platform> and lib/waweb_native/*.so are left alone.
 #
-# How the ASan build gets loaded instead of the normal one: lib/waweb_native.rb loads the
+# How the ASan build gets loaded instead of the normal one: NativeExtension.load! loads the
 # extension with require_relative, which no load-path trick can redirect, so a small
 # preload (RUBYOPT=-r) requires the ASan .so itself and records the normal .so's path as
 # already loaded. Ruby is not instrumented, so libasan must come first: LD_PRELOAD.
@@ -65,7 +65,7 @@ module AsanBuild
   # What lib/waweb_native.rb requires before the extension (errors it looks up in Init).
   def prerequisites
     lines = File.readlines(File.join(PROJECT, "lib/waweb_native.rb"))
-    lines = lines.take_while { |l| !l.include?('"waweb_native/waweb_native"') }
+    lines = lines.take_while { |l| !l.include?("NativeExtension.load!") }
     lines.filter_map { |l| l[/^require_relative "([^"]+)"/, 1] }.map { |r| File.join(PROJECT, "lib", r) }
   end
 

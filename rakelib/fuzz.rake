@@ -20,6 +20,8 @@ module Fuzz
   OUT = File.join(PROJECT, "tmp/fuzz")
   # The Ruby-free cores; client.c (libcurl) has no harness.
   CORES = %w[jid signature payload multipart].freeze
+  # Ruby-free helpers the cores call, linked into every harness.
+  SUPPORT = %w[json_scan].freeze
   MAX_LEN = { "jid" => 512, "signature" => 512, "multipart" => 4096, "payload" => 65_536 }.freeze
 
   module_function
@@ -48,7 +50,7 @@ module Fuzz
   def build(name)
     FileUtils.mkdir_p(OUT)
     bin = File.join(OUT, "fuzz_#{name}")
-    cores = CORES.map { |c| File.join(EXT, "#{c}.c") }.select { |f| File.exist?(f) }
+    cores = (CORES + SUPPORT).map { |c| File.join(EXT, "#{c}.c") }.select { |f| File.exist?(f) }
     libs = `pkg-config --cflags --libs yajl libcrypto 2>/dev/null`.split
     libs = %w[-lyajl -lcrypto] if libs.empty?
     cmd = [clang, "-std=c99", "-g", "-O1", "-Wall", "-Wextra", "-Wno-unused-parameter",

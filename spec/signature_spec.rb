@@ -40,10 +40,12 @@ RSpec.describe WawebNative::Signature do # rubocop:disable RSpec/SpecFilePathFor
       expect(described_class.sign(secret, utf8)).to eq(described_class.sign(secret, utf8.b))
     end
 
-    # Each thread reuses one HMAC context and re-keys it per call: no key may leak into
-    # the next call, in any thread.
-    it "re-keys on every call, for short, block-sized and long secrets, in every thread" do
-      secrets = ["k", "x" * 64, "y" * 65, "z" * 300, secret]
+    # Each thread reuses one HMAC context and keeps its key while the secret stays the
+    # same: no key may leak into a call with another secret, in any thread. The list has
+    # repeats, secrets one byte apart (first and last) and one past the cache's 128 bytes.
+    it "re-keys whenever the secret changes, for short, block-sized and long secrets, in every thread" do
+      secrets = ["k", "k", "l", "x" * 64, "#{'x' * 63}w", "w#{'x' * 63}", "y" * 65, "z" * 300, "#{'z' * 299}a",
+                 secret, secret]
       threads = Array.new(4) do |t|
         Thread.new do
           50.times.flat_map do |i|
@@ -81,8 +83,10 @@ RSpec.describe WawebNative::Signature do # rubocop:disable RSpec/SpecFilePathFor
       end
     end
 
-    it "rejects one flipped byte of the secret" do
+    it "rejects one flipped byte of the secret, also right after the right secret verified" do
+      expect(described_class.verify?(secret, body, header)).to be(true)
       expect(described_class.verify?(flip(secret, 0), body, header)).to be(false)
+      expect(described_class.verify?(secret, body, header)).to be(true)
       expect(described_class.verify?(flip(secret, secret.bytesize - 1), body, header)).to be(false)
     end
 

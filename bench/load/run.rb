@@ -61,15 +61,20 @@ module LoadBench
     end
   end
 
-  # A few signed presence events (verified, classified, not queued), so the first
-  # wave's latencies do not include loading the host's code on its first requests.
-  def warm_up(port, path, secret)
+  # A few signed presence events (verified, classified, not queued) on as many parallel
+  # connections as Puma has threads, so the first wave's latencies do not include loading
+  # the host's code, nor each thread's first request.
+  def warm_up(port, path, secret, connections)
     presence = JSON.generate({ "device_id" => HostBench::DEVICE, "event" => "chat_presence",
                                "payload" => { "chat_id" => "628140000000@s.whatsapp.net", "state" => "composing" } })
-    http = HostBench::Connection.new(port)
-    20.times { HostBench.post(http, path, presence, secret) }
-  ensure
-    http&.finish
+    Array.new(connections) do
+      Thread.new do
+        http = HostBench::Connection.new(port)
+        5.times { HostBench.post(http, path, presence, secret) }
+      ensure
+        http&.finish
+      end
+    end.each(&:join)
   end
 
   def done_count
@@ -104,7 +109,9 @@ end
 total = LoadBench.setting("WAWEB_LOAD_REQUESTS", 10_000)
 concurrency = LoadBench.setting("WAWEB_LOAD_CONCURRENCY", 32)
 chat_count = LoadBench.setting("WAWEB_LOAD_CHATS", 500)
-puma_threads = LoadBench.setting("WAWEB_LOAD_PUMA_THREADS", 5)
+# A Puma thread per gateway connection (see bench/load/README.md): with fewer, Puma 6
+# closes busy keep-alive connections and leaves the reconnections unaccepted for seconds.
+puma_threads = LoadBench.setting("WAWEB_LOAD_PUMA_THREADS", 32)
 sidekiq_threads = LoadBench.setting("WAWEB_LOAD_SIDEKIQ_THREADS", 5)
 drain_timeout = LoadBench.setting("WAWEB_LOAD_DRAIN_TIMEOUT", 900)
 rng = Random.new(LoadBench.setting("WAWEB_LOAD_SEED", 6))
@@ -151,12 +158,13 @@ puts "Puma #{puma_threads} threads, Sidekiq #{sidekiq_threads} threads, " \
      "#{ActiveRecord::Base.connection.adapter_name}; load average before: #{HostBench.load_average}"
 
 HostBench.flush_redis
-puma_pid, port = HostBench.start_puma(threads: puma_threads)
+gc_report = Tempfile.new("waweb-load-gc")
+puma_pid, port = HostBench.start_puma(threads: puma_threads, gc_report: gc_report.path)
 sidekiq_pid = HostBench.start_sidekiq(concurrency: sidekiq_threads, require: File.join(__dir__, "sidekiq_boot.rb"))
 failures = []
 begin
   HostBench.wait_for_sidekiq_process
-  LoadBench.warm_up(port, path, secret)
+  LoadBench.warm_up(port, path, secret, puma_threads)
   reports = []
   drains = []
   started = HostBench.now
@@ -218,6 +226,13 @@ ensure
   HostBench.stop(sidekiq_pid)
   HostBench.stop(puma_pid)
   HostBench.flush_redis
+  # Puma's collections during the run (warm-up included): a major one stalls every thread.
+  gc = File.size?(gc_report.path) && JSON.parse(File.read(gc_report.path))
+  if gc
+    puts "Puma GC: #{gc['minor_gc_count']} minor + #{gc['major_gc_count']} major collections " \
+         "(major by #{gc['major_by'].join(', ')}), #{gc['time']} ms"
+  end
+  gc_report.close!
 end
 
 if failures.empty?

@@ -3,20 +3,28 @@
 require "mkmf"
 
 # Each library is looked up with pkg-config first, then by header and symbol; a miss
-# stops the build with the Debian package that provides it.
-def require_library(pkg, lib, header, func, debian)
+# stops the build with the package that provides it. Nothing here assumes glibc: the
+# cores also build against musl (Alpine, the official Chatwoot image).
+PACKAGES = {
+  "libcurl" => { debian: "libcurl4-openssl-dev", alpine: "curl-dev" },
+  "libcrypto" => { debian: "libssl-dev", alpine: "openssl-dev" },
+  "yajl" => { debian: "libyajl-dev", alpine: "yajl-dev" }
+}.freeze
+
+def require_library(pkg, lib, header, func)
   return if pkg_config(pkg) && have_header(header)
   return if have_header(header) && have_library(lib, func)
 
   abort <<~MSG
     waweb_native needs #{pkg} (#{header}) and could not find it.
-    On Debian or Ubuntu: apt-get install #{debian}
+    On Debian or Ubuntu: apt-get install #{PACKAGES.fetch(pkg)[:debian]}
+    On Alpine: apk add #{PACKAGES.fetch(pkg)[:alpine]}
   MSG
 end
 
-require_library("libcurl", "curl", "curl/curl.h", "curl_easy_init", "libcurl4-openssl-dev")
-require_library("libcrypto", "crypto", "openssl/hmac.h", "HMAC", "libssl-dev")
-require_library("yajl", "yajl", "yajl/yajl_parse.h", "yajl_alloc", "libyajl-dev")
+require_library("libcurl", "curl", "curl/curl.h", "curl_easy_init")
+require_library("libcrypto", "crypto", "openssl/hmac.h", "HMAC")
+require_library("yajl", "yajl", "yajl/yajl_parse.h", "yajl_alloc")
 
 # Version-specific Ruby API is probed, never assumed (3.1 lacks some TypedData flags).
 have_const("RUBY_TYPED_FROZEN_SHAREABLE", "ruby.h")

@@ -1,11 +1,13 @@
-/* Webhook classification with libyajl's callback API (docs/gateway-contract.md,
- * "Webhooks"). One pass, no tree: the callbacks track where they are (a small
+/* Webhook classification with yajl-style callbacks (docs/gateway-contract.md,
+ * "Webhooks"), driven by the fast scanner (json_scan.c) or, for what it declines, by
+ * libyajl itself. One pass, no tree: the callbacks track where they are (a small
  * context stack) and copy only known fields into one arena. Whether the body is a
  * v8 envelope or a v7 flat message is only known at the end (keys need not come in
  * order), so root-level and payload-level fields are collected separately and the
  * right level is picked when the parse is complete. */
 #include "payload.h"
 #include "jid.h"
+#include "json_scan.h"
 
 #include <yajl/yajl_parse.h>
 
@@ -1198,8 +1200,72 @@ static void yajl_error_text(yajl_handle h, const char *json, size_t len, size_t 
     set_error(err, WAWEB_PL_ERR_SYNTAX, offset, what);
 }
 
-waweb_pl_status_t waweb_pl_classify(const char *json, size_t len, size_t max_bytes,
-                                    waweb_pl_event_t *ev, waweb_pl_error_t *err)
+/* The reference parse: yajl over the strictly valid UTF-8 prefix. Fills err on failure. */
+static waweb_pl_status_t parse_with_yajl(parser_t *p, size_t start, waweb_pl_error_t *err)
+{
+    const char *json = p->json;
+    size_t len = p->len;
+    waweb_pl_status_t st = WAWEB_PL_OK;
+
+    p->scratch.used = 0;
+    p->scratch.last = 0;
+    yajl_alloc_funcs afs = {sc_malloc, sc_realloc, sc_free, &p->scratch};
+    p->yajl = yajl_alloc(&CALLBACKS, &afs, p);
+    if (!p->yajl) {
+        set_error(err, WAWEB_PL_ERR_NOMEM, 0, "out of memory");
+        return err->status;
+    }
+    /* Strict UTF-8 is checked here, so yajl's weaker check is off. yajl sees only the
+     * valid prefix: whichever comes first, a JSON error or the bad byte, is reported. */
+    yajl_config(p->yajl, yajl_dont_validate_strings, 1);
+    size_t valid = utf8_invalid_at((const unsigned char *)json, len);
+
+    yajl_status ys = yajl_parse(p->yajl, (const unsigned char *)json, valid);
+    size_t offset = yajl_get_bytes_consumed(p->yajl);
+    if (ys == yajl_status_ok && valid < len) {
+        set_error(err, WAWEB_PL_ERR_SYNTAX, valid, "invalid UTF-8");
+        st = err->status;
+    } else if (ys == yajl_status_ok) {
+        /* complete_parse reports offsets within its empty chunk: the end is len */
+        ys = yajl_complete_parse(p->yajl);
+        offset = len;
+    }
+    if (st != WAWEB_PL_OK) {
+        /* reported above */
+    } else if (ys == yajl_status_client_canceled) {
+        st = p->fail;
+        if (st == WAWEB_PL_ERR_DEPTH)
+            set_error(err, st, offset ? offset - 1 : 0, "JSON nested deeper than 64 levels");
+        else if (st == WAWEB_PL_ERR_NOT_OBJECT)
+            set_error(err, st, start, "webhook body is not a JSON object");
+        else
+            set_error(err, WAWEB_PL_ERR_NOMEM, offset, "out of memory");
+        st = err->status;
+    } else if (ys != yajl_status_ok) {
+        yajl_error_text(p->yajl, json, len, offset, err);
+        st = err->status;
+    }
+    yajl_free(p->yajl);
+    p->yajl = NULL;
+    return st;
+}
+
+/* What the fast scanner collected before it gave up is dropped: yajl starts afresh
+ * (the arena keeps its block). */
+static void reset_collected(parser_t *p)
+{
+    for (int i = 0; i < 2; i++) {
+        list_free(&p->lv[i].ids);
+        list_free(&p->lv[i].jids);
+        init_level(&p->lv[i]);
+    }
+    p->depth = 0;
+    p->fail = WAWEB_PL_OK;
+    p->ev->buf_len = 0;
+}
+
+static waweb_pl_status_t classify(const char *json, size_t len, size_t max_bytes,
+                                  waweb_pl_event_t *ev, waweb_pl_error_t *err, int fast)
 {
     parser_t p;
     size_t start = 0;
@@ -1241,50 +1307,20 @@ waweb_pl_status_t waweb_pl_classify(const char *json, size_t len, size_t max_byt
         set_error(err, WAWEB_PL_ERR_NOMEM, 0, "out of memory");
         return err->status;
     }
-    p.scratch.used = 0;
-    p.scratch.last = 0;
-    yajl_alloc_funcs afs = {sc_malloc, sc_realloc, sc_free, &p.scratch};
-    p.yajl = yajl_alloc(&CALLBACKS, &afs, &p);
-    if (!p.yajl) {
-        waweb_pl_event_free(ev);
-        set_error(err, WAWEB_PL_ERR_NOMEM, 0, "out of memory");
-        return err->status;
+    /* Almost every webhook is well-formed: the fast scanner proves it and fills the
+     * same state in one pass. Only what it declines (errors included, for their text
+     * and offset) goes through yajl and the separate UTF-8 pass. */
+    if (fast && waweb_json_scan(&CALLBACKS, &p, json, len)) {
+        st = WAWEB_PL_OK;
+    } else {
+        reset_collected(&p);
+        st = parse_with_yajl(&p, start, err);
     }
-    /* Strict UTF-8 is checked here, so yajl's weaker check is off. yajl sees only the
-     * valid prefix: whichever comes first, a JSON error or the bad byte, is reported. */
-    yajl_config(p.yajl, yajl_dont_validate_strings, 1);
-    size_t valid = utf8_invalid_at((const unsigned char *)json, len);
-
-    yajl_status ys = yajl_parse(p.yajl, (const unsigned char *)json, valid);
-    size_t offset = yajl_get_bytes_consumed(p.yajl);
-    if (ys == yajl_status_ok && valid < len) {
-        set_error(err, WAWEB_PL_ERR_SYNTAX, valid, "invalid UTF-8");
-        st = err->status;
-    } else if (ys == yajl_status_ok) {
-        /* complete_parse reports offsets within its empty chunk: the end is len */
-        ys = yajl_complete_parse(p.yajl);
-        offset = len;
-    }
-    if (st != WAWEB_PL_OK) {
-        /* reported above */
-    } else if (ys == yajl_status_client_canceled) {
-        st = p.fail;
-        if (st == WAWEB_PL_ERR_DEPTH)
-            set_error(err, st, offset ? offset - 1 : 0, "JSON nested deeper than 64 levels");
-        else if (st == WAWEB_PL_ERR_NOT_OBJECT)
-            set_error(err, st, start, "webhook body is not a JSON object");
-        else
-            set_error(err, WAWEB_PL_ERR_NOMEM, offset, "out of memory");
-        st = err->status;
-    } else if (ys != yajl_status_ok) {
-        yajl_error_text(p.yajl, json, len, offset, err);
-        st = err->status;
-    } else if (!finish(&p)) {
+    if (st == WAWEB_PL_OK && !finish(&p)) {
         set_error(err, WAWEB_PL_ERR_NOMEM, len, "out of memory");
         st = err->status;
     }
 
-    yajl_free(p.yajl);
     for (int i = 0; i < 2; i++) {
         list_free(&p.lv[i].ids);
         list_free(&p.lv[i].jids);
@@ -1300,6 +1336,18 @@ waweb_pl_status_t waweb_pl_classify(const char *json, size_t len, size_t max_byt
         }
     }
     return st;
+}
+
+waweb_pl_status_t waweb_pl_classify(const char *json, size_t len, size_t max_bytes,
+                                    waweb_pl_event_t *ev, waweb_pl_error_t *err)
+{
+    return classify(json, len, max_bytes, ev, err, 1);
+}
+
+waweb_pl_status_t waweb_pl_classify_yajl(const char *json, size_t len, size_t max_bytes,
+                                         waweb_pl_event_t *ev, waweb_pl_error_t *err)
+{
+    return classify(json, len, max_bytes, ev, err, 0);
 }
 
 void waweb_pl_event_free(waweb_pl_event_t *ev)

@@ -1,4 +1,5 @@
-/* Webhook classification: one pass of libyajl's callback parser over the raw body,
+/* Webhook classification: one pass of a callback parser over the raw body (json_scan.c,
+ * or libyajl for what it declines),
  * keeping only the fields the glue needs. Ruby-free: bytes in, a struct out. The
  * event owns every byte it points at (one arena plus two span lists); free it with
  * waweb_pl_event_free. On failure nothing is left allocated. */
@@ -138,6 +139,11 @@ typedef struct {
  * any other status *ev is left empty (nothing to free) and *err says what and where. */
 waweb_pl_status_t waweb_pl_classify(const char *json, size_t len, size_t max_bytes,
                                     waweb_pl_event_t *ev, waweb_pl_error_t *err);
+
+/* The same with the fast scanner (json_scan.h) off: yajl alone, the reference the fuzz
+ * harness holds the fast path to. */
+waweb_pl_status_t waweb_pl_classify_yajl(const char *json, size_t len, size_t max_bytes,
+                                         waweb_pl_event_t *ev, waweb_pl_error_t *err);
 
 /* Releases what an event owns and empties it; safe on an empty or already freed event. */
 void waweb_pl_event_free(waweb_pl_event_t *ev);

@@ -8,7 +8,8 @@ module WawebNative
   # is left alone, so running it twice changes nothing.
   module Chatwoot
     HOOKS = {
-      "Channel::Whatsapp" => %w[ChannelWhatsappProvider ChannelWhatsappWebhookSecret],
+      "Channel::Whatsapp" => %w[ChannelWhatsappProvider ChannelWhatsappWebhookSecret
+                                ChannelWhatsappEditKeepsSecrets],
       "ContactInbox" => %w[ContactInboxSourceId],
       "Conversations::MessageWindowService" => %w[MessageWindowLift],
       "Webhooks::WhatsappEventsJob" => %w[WhatsappEventsJobRouting],
@@ -49,6 +50,7 @@ end
 
 require_relative "chatwoot/channel_whatsapp_provider"
 require_relative "chatwoot/channel_whatsapp_webhook_secret"
+require_relative "chatwoot/channel_whatsapp_edit_keeps_secrets"
 require_relative "chatwoot/contact_inbox_source_id"
 require_relative "chatwoot/message_window_lift"
 require_relative "chatwoot/whatsapp_events_job_routing"

@@ -268,13 +268,16 @@ RSpec.describe Whatsapp::Providers::WhatsappWebService do # rubocop:disable RSpe
     end
 
     it "nothing listening: names the gateway URL" do
-      closed = TCPServer.new("127.0.0.1", 0)
-      port = closed.addr[1]
-      closed.close
+      # Bound but never listening: connections are refused, and no other program can take the port.
+      closed = Socket.new(:INET, :STREAM)
+      closed.bind(Addrinfo.tcp("127.0.0.1", 0))
+      port = closed.local_address.ip_port
       channel.update_columns(provider_config: config.merge("api_base_url" => "http://127.0.0.1:#{port}/"))
       message = outgoing
       expect(service.send_message(to, message)).to be_nil
       failed_with(message, "Cannot connect to the WhatsApp gateway at http://127.0.0.1:#{port}.")
+    ensure
+      closed&.close
     end
 
     it "a gateway that never answers: gives up after the configured timeout with the same sentence" do
@@ -337,9 +340,30 @@ RSpec.describe Whatsapp::Providers::WhatsappWebService do # rubocop:disable RSpe
       attachment = attach(message, filename: "gone.pdf", content_type: "application/pdf", bytes: "%PDF gone")
       blob = attachment.file.blob
       File.delete(blob.service.path_for(blob.key))
+      wait = WawebNative::Outbound::MessageSender.storage_wait
+      WawebNative::Outbound::MessageSender.storage_wait = 0.3
       expect(service.send_message(to, message.reload)).to be_nil
       failed_with(message, "gone.pdf could not be read from storage.")
       expect(gateway.requests).to be_empty
+    ensure
+      WawebNative::Outbound::MessageSender.storage_wait = wait
+    end
+
+    # ActiveStorage uploads after the commit that made the attachment visible; Chatwoot's
+    # 2 s delay before the send is a guess, so a file that arrives late is waited for.
+    it "a file still on its way to the storage: waits for it, then sends it" do
+      message = outgoing("late")
+      attachment = attach(message, filename: "late.pdf", content_type: "application/pdf", bytes: "%PDF late")
+      blob = attachment.file.blob
+      File.delete(blob.service.path_for(blob.key))
+      uploader = Thread.new do
+        sleep 0.5
+        blob.service.upload(blob.key, StringIO.new("%PDF late"))
+      end
+      expect(service.send_message(to, message.reload)).to be_present
+      uploader.join
+      sent = gateway.requests.find { |r| r.path == "/send/file" }
+      expect(sent.files.first.bytes).to eq("%PDF late")
     end
 
     it "a later part failing at the gateway fails the message without storing the first id" do

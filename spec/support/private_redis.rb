@@ -8,18 +8,19 @@ class PrivateRedis
   attr_reader :port
 
   def initialize
-    probe = TCPServer.new("127.0.0.1", 0)
-    @port = probe.addr[1]
-    probe.close
+    @port = free_port
   end
 
+  # The first start moves to another port if another program took this one between the
+  # probe and the spawn (redis-server then exits); a restart keeps its port.
   def start
-    @pid = Process.spawn("redis-server", "--port", @port.to_s, "--bind", "127.0.0.1", "--save", "",
-                         "--appendonly", "no", out: File::NULL, err: File::NULL)
-    50.times do
-      return self if ping?
+    3.times do
+      @pid = Process.spawn("redis-server", "--port", @port.to_s, "--bind", "127.0.0.1", "--save", "",
+                           "--appendonly", "no", out: File::NULL, err: File::NULL)
+      return (@started = self) if answering?
 
-      sleep 0.1
+      stop
+      @port = free_port unless @started
     end
     raise "redis-server on #{@port} did not start"
   end
@@ -29,6 +30,9 @@ class PrivateRedis
 
     Process.kill("TERM", @pid)
     Process.wait(@pid)
+  rescue Errno::ESRCH, Errno::ECHILD
+    nil
+  ensure
     @pid = nil
   end
 
@@ -44,4 +48,23 @@ class PrivateRedis
   end
 
   def url = "redis://127.0.0.1:#{@port}/0"
+
+  private
+
+  def answering?
+    50.times do
+      return true if ping?
+      return false if Process.waitpid(@pid, Process::WNOHANG)
+
+      sleep 0.1
+    end
+    false
+  end
+
+  def free_port
+    probe = TCPServer.new("127.0.0.1", 0)
+    probe.addr[1]
+  ensure
+    probe&.close
+  end
 end

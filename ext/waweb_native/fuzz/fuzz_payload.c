@@ -1,7 +1,8 @@
 /* libFuzzer harness for the webhook classifier (payload.c): any bytes in. Checks what
  * payload.h promises: an error leaves nothing allocated and an offset inside the body;
- * a success gives in-bounds spans of valid UTF-8, the same answer twice, and a body over
- * max_bytes is refused. Seeded with the webhook fixtures. Built by `rake fuzz`. */
+ * a success gives in-bounds spans of valid UTF-8, the same answer twice and the same answer
+ * as yajl alone (the fast scanner's reference), and a body over max_bytes is refused.
+ * Seeded with the webhook fixtures. Built by `rake fuzz`. */
 #include "../payload.h"
 
 #include <stdint.h>
@@ -125,6 +126,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&err, 0x5a, sizeof(err));
     waweb_pl_status_t st = waweb_pl_classify(body, size, (size_t)4 << 20, &ev, &err);
     CHECK((int)st >= WAWEB_PL_OK && st <= WAWEB_PL_ERR_NOMEM);
+
+    /* The fast scanner answers exactly as yajl alone: same status, same error (text and
+     * offset), same event. */
+    waweb_pl_error_t err_ref;
+    waweb_pl_status_t st_ref = waweb_pl_classify_yajl(body, size, (size_t)4 << 20, &ev2, &err_ref);
+    CHECK(st_ref == st);
+    if (st != WAWEB_PL_OK) {
+        CHECK(err_ref.offset == err.offset && strcmp(err_ref.message, err.message) == 0);
+    } else {
+        check_same(&ev, &ev2);
+        waweb_pl_event_free(&ev2);
+    }
     if (st != WAWEB_PL_OK) {
         CHECK(err.status == st);
         CHECK(memchr(err.message, '\0', sizeof(err.message)) != NULL);

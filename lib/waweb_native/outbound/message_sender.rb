@@ -19,6 +19,14 @@ module WawebNative
       # A failure we detect ourselves before or after talking to the gateway.
       class Refused < StandardError; end
 
+      # ActiveStorage uploads a file after the commit that makes its row visible, and
+      # Chatwoot sends a message with attachments 2 s after that commit, a guess: a slower
+      # upload (a big video, a busy storage) is waited for this long before the message fails.
+      class << self
+        attr_accessor :storage_wait
+      end
+      self.storage_wait = 15
+
       Part = Struct.new(:kind, :text, :plan, :attachment, :caption, :reply_id, :lat, :long, keyword_init: true)
 
       # client: the Gateway::Client, or a callable returning it (built lazily, so a broken
@@ -81,11 +89,22 @@ module WawebNative
 
         blob = attachment.file.blob if attachment.file.attached?
         raise Refused, "An attachment has no file to send." unless blob
+        raise Refused, "#{blob.filename} could not be read from storage." unless stored?(blob)
 
         plan = Media.plan(content_type: blob.content_type, byte_size: blob.byte_size, recorded: recorded?(attachment))
         raise Refused, plan.size_error(blob.filename.to_s) if plan.too_big?(blob.byte_size)
 
         Part.new(kind: :media, plan: plan, attachment: attachment)
+      end
+
+      def stored?(blob)
+        deadline = Process.clock_gettime(Process::CLOCK_MONOTONIC) + self.class.storage_wait.to_f
+        until blob.service.exist?(blob.key)
+          return false if Process.clock_gettime(Process::CLOCK_MONOTONIC) >= deadline
+
+          sleep 0.1
+        end
+        true
       end
 
       def recorded?(attachment)

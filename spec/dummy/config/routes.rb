@@ -7,7 +7,7 @@ Rails.application.routes.draw do
   namespace :api, defaults: { format: "json" } do
     namespace :v1 do
       resources :accounts, only: [] do
-        resources :inboxes, only: %i[show create], module: :accounts
+        resources :inboxes, only: %i[show create update], module: :accounts
         # Where agents act (chatwoot-contract.md): opening, typing in and deleting from a conversation.
         resources :conversations, only: [], module: :accounts do
           member do

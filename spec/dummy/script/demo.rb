@@ -33,17 +33,27 @@ USE_SIDEKIQ = redis_reachable?(ENV.fetch("REDIS_URL", nil))
 # bin/setup) runs on a free loopback port for the length of the demo.
 unless USE_SIDEKIQ
   require "socket"
-  port = TCPServer.new("127.0.0.1", 0).then { |s| s.addr[1].tap { s.close } }
-  redis_pid = Process.spawn("redis-server", "--port", port.to_s, "--bind", "127.0.0.1", "--save", "",
-                            "--appendonly", "no", out: File::NULL, err: File::NULL)
+  redis_pid = nil
   at_exit do
     Process.kill("TERM", redis_pid)
     Process.wait(redis_pid)
-  rescue SystemCallError
+  rescue SystemCallError, TypeError
     nil
   end
-  ENV["REDIS_URL"] = "redis://127.0.0.1:#{port}/0"
-  50.times { redis_reachable?(ENV["REDIS_URL"]) ? break : sleep(0.1) }
+  # Another program may take the free port before redis-server binds it: it then exits
+  # and starts again on another one.
+  3.times do
+    port = TCPServer.new("127.0.0.1", 0).then { |s| s.addr[1].tap { s.close } }
+    redis_pid = Process.spawn("redis-server", "--port", port.to_s, "--bind", "127.0.0.1", "--save", "",
+                              "--appendonly", "no", out: File::NULL, err: File::NULL)
+    url = ENV["REDIS_URL"] = "redis://127.0.0.1:#{port}/0"
+    50.times do
+      break if redis_reachable?(url) || Process.waitpid(redis_pid, Process::WNOHANG)
+
+      sleep 0.1
+    end
+    break if redis_reachable?(url)
+  end
 end
 
 db = File.expand_path("../db/development.sqlite3", __dir__)
@@ -135,6 +145,10 @@ def sent?(message)
   raise DemoFailure, "the send failed: #{message.content_attributes['external_error']}" if message.failed?
 
   message.source_id.present?
+end
+
+def stored?(file)
+  file.attached? && file.service.exist?(file.key)
 end
 
 def json_of(response)
@@ -320,6 +334,9 @@ t.step("image with caption") do
                                          image: { path: "statics/media/1754000000-demo.png", caption: "Check this!" }))
   m = wait_for("the image message") { msg.call("3EB0B1")&.then { |x| x.attachments.any? ? x : nil } }
   attachment = m.attachments.first
+  # ActiveStorage uploads the file after the commit that made the row visible (Chatwoot's
+  # readers come later, by URL): a reader this early waits for the upload.
+  wait_for("the image in the storage") { stored?(attachment.file) }
   check(attachment.file_type == "image" && attachment.file.download == media_bytes, "the image was not stored")
   "image attachment (#{attachment.file.byte_size} bytes, fetched from the gateway), caption \"#{m.content}\""
 end
@@ -334,7 +351,7 @@ end
 
 t.step("reaction") do
   delivered.call("message.reaction", common.merge(id: "3EB0D1", reaction: "👍", reacted_message_id: "3EB0A1"))
-  wait_for("the reaction") { msg.call("3EB0A1").content_attributes["reactions"] == { "628123456789" => "👍" } }
+  wait_for("the reaction") { msg.call("3EB0A1")&.content_attributes&.dig("reactions") == { "628123456789" => "👍" } }
   conversation_id = msg.call("3EB0A1").conversation_id
   line = wait_for("the reaction's activity line") { Message.activity.where(conversation_id: conversation_id).last }
   check(line.content_attributes["in_reply_to"] == msg.call("3EB0A1").id, "the activity line does not quote the message")
@@ -345,7 +362,7 @@ t.step("edit") do
   delivered.call("message.edited", common.merge(id: "3EB0D4", original_message_id: "3EB0A1",
                                                 body: "Hello Chatwoot (edited)"))
   m = wait_for("the edit") do
-    msg.call("3EB0A1").then { |x| x.content_attributes["bare_content"] == "Hello Chatwoot (edited)" ? x : nil }
+    msg.call("3EB0A1")&.then { |x| x.content_attributes["bare_content"] == "Hello Chatwoot (edited)" ? x : nil }
   end
   check(m.content.end_with?("Edited_"), "the message does not say it was edited")
   "now \"#{m.content_attributes['bare_content']}\" marked edited (was \"#{m.content_attributes['previous_content']}\")"
@@ -354,7 +371,7 @@ end
 t.step("revoke") do
   delivered.call("message.revoked", common.merge(id: "3EB0D3", revoked_message_id: "3EB0A2", revoked_chat: customer,
                                                  revoked_from_me: false))
-  m = wait_for("the revoke") { msg.call("3EB0A2").then { |x| x.content_attributes["deleted"] == true ? x : nil } }
+  m = wait_for("the revoke") { msg.call("3EB0A2")&.then { |x| x.content_attributes["deleted"] == true ? x : nil } }
   check(m.content.start_with?("🚫") && m.content.include?("> yes, that one"), "the deleted text is not shown")
   "the reply is marked deleted, its text quoted under the note"
 end
@@ -454,6 +471,16 @@ t.step("a contact with a picture") do
   wait_for("the avatar") { contact.reload.avatar.attached? }
   check(contact.avatar.download == FakeGateway.png, "not the WhatsApp picture")
   "#{contact.name}'s WhatsApp picture (#{contact.avatar.byte_size} bytes) is the contact's avatar"
+end
+
+if USE_SIDEKIQ
+  t.step("no job failed") do
+    require "sidekiq/api"
+    retries = Sidekiq::RetrySet.new.map { |j| "#{j.display_class}: #{j['error_class']}: #{j['error_message']}" }
+    dead = Sidekiq::DeadSet.new.map { |j| "#{j.display_class}: #{j['error_class']}" }
+    check(retries.empty? && dead.empty?, "failed jobs: #{(retries + dead).join('; ')}")
+    "Sidekiq's retry and dead sets are empty"
+  end
 end
 
 page = "#{host}/whatsapp_web/inboxes/#{inbox&.id}/connect?token=#{admin.access_token.token}"

@@ -27,10 +27,8 @@ class WebDriverSession
 
   def start(width, height)
     @profile = Dir.mktmpdir("waweb-chromium-")
-    @port = free_port
     @log = File.join(@profile, "chromedriver.log")
-    @pid = Process.spawn(CHROMEDRIVER, "--port=#{@port}", "--log-path=#{@log}", out: File::NULL, err: File::NULL)
-    wait_for_driver
+    start_driver
     args = %W[--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking
               --disable-component-update --disable-sync --disable-dev-shm-usage --user-data-dir=#{@profile}/profile
               --window-size=#{width},#{height}]
@@ -107,13 +105,28 @@ class WebDriverSession
     value
   end
 
-  def wait_for_driver
-    100.times do
-      return if command(:get, "/status")["ready"]
-    rescue Errno::ECONNREFUSED, Errno::ECONNRESET, EOFError
-      sleep 0.1
+  # On a free port. Another program may take it between the probe and the spawn:
+  # chromedriver then exits, and starts again on another port.
+  def start_driver
+    3.times do
+      @port = free_port
+      @pid = Process.spawn(CHROMEDRIVER, "--port=#{@port}", "--log-path=#{@log}", out: File::NULL, err: File::NULL)
+      return if driver_ready?
+
+      stop_driver
     end
     raise Error, "chromedriver did not start (see #{@log})"
+  end
+
+  def driver_ready?
+    100.times do
+      return true if command(:get, "/status")["ready"]
+    rescue Errno::ECONNREFUSED, Errno::ECONNRESET, EOFError
+      return false if Process.waitpid(@pid, Process::WNOHANG) # it exited: the port was taken
+
+      sleep 0.1
+    end
+    false
   end
 
   def stop_driver
