@@ -14,6 +14,9 @@ module WawebNative
       "Conversations::MessageWindowService" => %w[MessageWindowLift],
       "Webhooks::WhatsappEventsJob" => %w[WhatsappEventsJobRouting],
       "Webhooks::WhatsappController" => %w[WhatsappControllerRouting],
+      "Dispatcher" => %w[QuietHistoryImport::Dispatcher],
+      "Message" => %w[QuietHistoryImport::Message],
+      "Conversation" => %w[QuietHistoryImport::Conversation],
       # Where agents act (the way back): reading, deleting, typing.
       "Api::V1::Accounts::ConversationsController" => %w[ConversationSeenMarksRead],
       "Api::V1::Accounts::Conversations::MessagesController" => %w[MessageDeleteRevokes],
@@ -52,6 +55,7 @@ require_relative "chatwoot/contact_inbox_source_id"
 require_relative "chatwoot/message_window_lift"
 require_relative "chatwoot/whatsapp_events_job_routing"
 require_relative "chatwoot/whatsapp_controller_routing"
+require_relative "chatwoot/quiet_history_import"
 require_relative "chatwoot/conversation_seen_marks_read"
 require_relative "chatwoot/message_delete_revokes"
 require_relative "chatwoot/async_dispatcher_listeners"

@@ -7,6 +7,7 @@ module WawebNative
   #   WawebNative.login_qr(3)          # => {data_url: "data:image/png;base64,...", expires_in: 30, device_id: ...}
   #   WawebNative.pairing_code(3, "5511987654321") # => "ABCD-EFGH"
   #   WawebNative.doctor(3)            # prints one line per check, => true when all pass
+  #   WawebNative.import_history(3, days: 7) # => {state: "queued", chats_done: 0, ...}
   module Console
     def connection(inbox)
       inbox = ::Inbox.find(inbox) unless inbox.respond_to?(:channel)
@@ -37,6 +38,9 @@ module WawebNative
       base = Operators::Connection::DEFAULT_FRONTEND_URL if base.empty?
       "#{base}/whatsapp_web/inboxes/#{id}/connect"
     end
+
+    # Queues a history import of the last `days` days; => {state:, chats_done:, chats_total:, messages:, ...}.
+    def import_history(inbox, days:) = History.start(connection(inbox).inbox, days: days)
 
     # Where an administrator adds a whatsapp_web inbox (append ?token=<their access token>).
     def setup_page_url

@@ -5,6 +5,7 @@ require_relative "chatwoot"
 require_relative "inbound"
 require_relative "outbound"
 require_relative "operators"
+require_relative "history"
 
 module WawebNative
   # Loaded by `require "waweb_native"` inside a Rails app (Chatwoot). Chatwoot has no
@@ -54,6 +55,16 @@ module WawebNative
     # even on a host whose filter list would miss them.
     initializer "waweb_native.filter_parameters" do |app|
       app.config.filter_parameters |= %i[basic_auth_password webhook_verify_token]
+    end
+
+    # Sidekiq loses the jobs of a process that was killed: at each Sidekiq start, history
+    # imports left queued or running get their job again (it resumes from their cursor).
+    initializer "waweb_native.history_resume" do |app|
+      next unless defined?(::Sidekiq) && ::Sidekiq.respond_to?(:configure_server)
+
+      ::Sidekiq.configure_server do |config|
+        config.on(:startup) { app.executor.wrap { WawebNative::History.resume_interrupted } }
+      end
     end
 
     rake_tasks do

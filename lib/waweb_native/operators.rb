@@ -16,6 +16,7 @@ module WawebNative
         routes.post "reconnect", action: :reconnect, as: :reconnect
         routes.get "devices", action: :devices, as: :devices
         routes.post "test", action: :test, as: :test
+        routes.post "import", action: :import_history, as: :import
         routes.post "configure_gateway", action: :configure_gateway, as: :configure_gateway
       end
       routes.get "whatsapp_web/inboxes/:inbox_id/connect", to: "whatsapp_web/connection_pages#show",

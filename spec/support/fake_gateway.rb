@@ -14,6 +14,7 @@ require "puma/log_writer"
 require_relative "fake_gateway/endpoints"
 require_relative "fake_gateway/recording"
 require_relative "fake_gateway/responses"
+require_relative "fake_gateway/history"
 require_relative "fake_gateway/agent_side"
 require_relative "fake_gateway/devices"
 
@@ -25,6 +26,7 @@ class FakeGateway
   include Endpoints
   include Recording
   include Responses
+  include History
   include AgentSide
   include Devices
   include DeviceRoutes
@@ -87,9 +89,11 @@ class FakeGateway
     ["POST", %r{\A/send/(image|file|video|audio|sticker)\z}, :send_media],
     ["POST", %r{\A/send/(message|contact|location|chat-presence)\z}, :send_json],
     ["POST", %r{\A/message/([^/]+)/(read|reaction|revoke|update)\z}, :message_action],
-    ["GET", %r{\A/message/([^/]+)/download\z}, :message_download],
+    ["GET", %r{\A/message/([^/]+)/download\z}, :download_route],
     ["GET", %r{\A/user/(info|avatar|check)\z}, :user],
-    ["GET", %r{\A/group/info\z}, :group_info]
+    ["GET", %r{\A/group/info\z}, :group_info],
+    ["GET", %r{\A/chats\z}, :chats],
+    ["GET", %r{\A/chat/([^/]+)/messages\z}, :chat_messages]
   ].freeze
   PHONE = /\A\+?[1-9]\d{4,}\z/
   JID = /\A[\w.:-]+@(s\.whatsapp\.net|g\.us|lid|newsletter)\z/

@@ -55,6 +55,7 @@
   function poll() {
     return api("GET", "status").then(function (status) {
       showError(null);
+      showImport(status.import);
       if (status.logged_in) {
         setStatus("ok", t.status_logged_in, status.device_id);
       } else {
@@ -139,6 +140,23 @@
   $("logout-button").addEventListener("click", action("logout", t.logout_confirm));
   $("reconnect-button").addEventListener("click", action("reconnect", null));
 
+  // History import: start one, and show its progress from the status answer's `import`.
+  function showImport(progress) {
+    var line = $("import-status");
+    if (!progress) { line.textContent = t.import_none; line.removeAttribute("data-state"); return; }
+    line.setAttribute("data-state", progress.state);
+    line.textContent = format(t["import_" + progress.state] || t.import_running, {
+      chats_done: progress.chats_done, chats_total: progress.chats_total == null ? "?" : progress.chats_total,
+      messages: progress.messages, error: progress.error || ""
+    });
+  }
+  $("import-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    api("POST", "import", { days: Number($("import-days").value) }).then(function (result) {
+      showError(null);
+      showImport(result.import);
+    }).catch(function (error) { showError(error.message); });
+  });
   poll();
   state.pollTimer = setInterval(poll, config.pollMs);
 })();

@@ -5,10 +5,56 @@ module WawebNative
     # The idempotency ledger: one row per event that created a record, unique on
     # (inbox_id, event_key). The row is inserted first, in the same transaction as the
     # message it stands for, so a duplicate delivery (or the same event processed at
-    # the same moment by another Sidekiq thread) fails on the unique index and rolls
-    # back; the database, not a cache, guarantees one message per event.
+    # the same moment by another Sidekiq thread, or by a history import) fails on the
+    # unique index and rolls back; the database, not a cache, guarantees one message
+    # per event. Live webhooks and history imports use the same key for the same
+    # WhatsApp message ("message:<id>"), so between them each message is made once.
     class ProcessedEvent < ::ActiveRecord::Base
       self.table_name = "waweb_processed_events"
+
+      MAX_ATTEMPTS = 3
+
+      # The key a WhatsApp message is claimed under, whoever brings it.
+      def self.message_key(message_id)
+        "message:#{message_id}"
+      end
+
+      def self.processed?(inbox_id, key)
+        exists?(inbox_id: inbox_id, event_key: key)
+      end
+
+      # Runs the block in a transaction that first claims `key` in the ledger and
+      # returns what the block returned (nil for a duplicate). A duplicate (now, or
+      # concurrently in another thread) fails on the ledger's unique index and is
+      # dropped. A uniqueness failure elsewhere (two new messages of one new contact
+      # racing for its ContactInbox) is retried: the other side's rows now exist.
+      # `before_attempt` runs before every attempt (e.g. rewinding a media tempfile).
+      def self.claim(inbox_id, key, before_attempt: nil)
+        attempts = 0
+        begin
+          attempts += 1
+          before_attempt&.call
+          transaction(requires_new: true) do
+            claim = create!(inbox_id: inbox_id, event_key: key, created_at: Time.now)
+            record = yield
+            claim.update_columns(message_id: record.id) if record.respond_to?(:id)
+            record
+          end
+        rescue ::ActiveRecord::RecordNotUnique, ::ActiveRecord::RecordInvalid => e
+          raise unless race?(e)
+
+          retry if attempts < MAX_ATTEMPTS && !processed?(inbox_id, key)
+          nil
+        end
+      end
+
+      # A unique index, or a uniqueness validation that already sees the other side's
+      # committed row (contact identifier, ContactInbox source_id).
+      def self.race?(error)
+        return true if error.is_a?(::ActiveRecord::RecordNotUnique)
+
+        error.record.errors.details.values.flatten.any? { |detail| detail[:error] == :taken }
+      end
 
       # The gateway retries for 30 s; rows older than this only cost space.
       def self.prune(older_than: 30 * 24 * 3600)

@@ -36,10 +36,14 @@ module WawebNative
         @provider ||= channel.provider_service
       end
 
-      # {connected:, logged_in:, device_id:} plus what the operator configures. Raises
+      # {connected:, logged_in:, device_id:} plus what the operator configures and the
+      # history import's progress (`import:`, nil when none; the first logged-in status
+      # starts the import provider_config["import_days"] asks for). Raises
       # WawebNative::Gateway::Error when the gateway cannot tell (its message says what to do).
       def status
-        provider.connection_status.merge(public_settings).merge(gateway_configuration_status)
+        status = provider.connection_status.merge(public_settings).merge(gateway_configuration_status)
+        WawebNative::History.start_after_login(inbox) if status[:logged_in]
+        status.merge(import: WawebNative::History.status(inbox))
       end
 
       # Points the gateway's device webhook at this inbox (GOWA v9+): a GatewayConfiguration::Result.

@@ -34,8 +34,29 @@ module WawebNative
         list << secret_check
         list << webhook_check
         list << clock_check
+        list << history_check
         list << read_receipts_check
         list
+      end
+
+      # The history import (WawebNative::History): never a failure, the inbox works without it.
+      def history_check
+        status = WawebNative::History.status(@connection.inbox)
+        none = "none (WawebNative.import_history(inbox, days: 7) starts one)"
+        return check("history import", :skip, none) unless status
+
+        progress = "#{status[:chats_done]}/#{status[:chats_total] || '?'} chats, #{status[:messages]} messages"
+        case status[:state]
+        when "done" then check("history import", :ok, "done: #{progress}, finished #{status[:finished_at]}")
+        when "failed"
+          check("history import", :warn, "stopped at #{progress}: #{status[:error]} Run it again to resume: " \
+                                         "rake \"waweb:import[#{@connection.inbox.id},#{days}]\"")
+        else check("history import", :ok, "#{status[:state]}: #{progress}, started #{status[:started_at]}")
+        end
+      end
+
+      def days
+        WawebNative::History::ImportState.find_by(inbox_id: @connection.inbox.id)&.days || 7
       end
 
       # Reachability, credentials and login from one GET /app/status.

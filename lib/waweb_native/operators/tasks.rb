@@ -50,6 +50,30 @@ module WawebNative
         end.all?
       end
 
+      # Runs a history import in this process (not on Sidekiq), printing where it ended.
+      def import(inbox_id, days, out: $stdout)
+        if inbox_id.to_s.strip.empty?
+          raise ArgumentError,
+                "Give the inbox id and the days: rake \"waweb:import[<inbox_id>,7]\""
+        end
+
+        inbox = Connection.new(find_inbox(inbox_id)).inbox
+        days = days.to_s.strip.empty? ? 7 : Integer(days.to_s, 10)
+        out.puts "Importing the last #{days} days of inbox #{inbox.id} (#{inbox.channel.phone_number})..."
+        ran = WawebNative::History.run_now(inbox, days: days)
+        status = WawebNative::History.status(inbox)
+        out.puts import_line(status, ran)
+        ran && status[:state] == "done"
+      end
+
+      def import_line(status, ran)
+        progress = "#{status[:chats_done]}/#{status[:chats_total] || '?'} chats, #{status[:messages]} messages imported"
+        return "Another import of this inbox is running (#{progress}); try again when it is done." unless ran
+        return "Stopped: #{status[:error]} (#{progress}). Run the task again to resume." if status[:state] == "failed"
+
+        "Done: #{progress}."
+      end
+
       # Points the gateway's device webhook at the inbox (GOWA v9+). force: replace a webhook set elsewhere.
       def configure_gateway(inbox_id, force: false, out: $stdout)
         raise ArgumentError, "Give the inbox id: rake waweb:configure_gateway[<inbox_id>]" if inbox_id.to_s.strip.empty?

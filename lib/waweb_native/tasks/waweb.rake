@@ -12,6 +12,11 @@ namespace :waweb do
     WawebNative::Operators::Tasks.webhook_url(args[:inbox_id])
   end
 
+  desc "Import the last DAYS days of a WhatsApp Web inbox's chats from the gateway (resumes a stopped import)"
+  task :import, %i[inbox_id days] => :environment do |_task, args|
+    exit(1) unless WawebNative::Operators::Tasks.import(args[:inbox_id], args[:days])
+  end
+
   desc "Show whether a WhatsApp Web inbox (all of them without an id) is logged in"
   task :status, [:inbox_id] => :environment do |_task, args|
     exit(1) unless WawebNative::Operators::Tasks.status(args[:inbox_id])

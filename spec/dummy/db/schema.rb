@@ -145,6 +145,30 @@ ActiveRecord::Schema[7.1].define do
     t.index :message_id
   end
 
+  # What Chatwoot's listeners make when a conversation or message is created
+  # (NotificationListener, AutomationRuleListener): enough to count them.
+  create_table :notifications, force: :cascade do |t|
+    t.bigint :account_id, null: false
+    t.bigint :user_id, null: false
+    t.integer :notification_type, null: false
+    t.string :primary_actor_type, null: false
+    t.bigint :primary_actor_id, null: false
+    t.string :secondary_actor_type
+    t.bigint :secondary_actor_id
+    t.timestamps
+    t.index :user_id
+  end
+
+  create_table :automation_rules, force: :cascade do |t|
+    t.bigint :account_id, null: false
+    t.string :name, null: false
+    t.string :event_name, null: false
+    t.boolean :active, default: true, null: false
+    t.integer :runs, default: 0, null: false # stands for AutomationRules::ActionService#perform
+    t.timestamps
+    t.index :account_id
+  end
+
   # ActiveStorage, as `rails active_storage:install` creates it.
   create_table :active_storage_blobs, force: :cascade do |t|
     t.string :key, null: false

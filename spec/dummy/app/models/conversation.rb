@@ -13,6 +13,7 @@ class Conversation < ApplicationRecord
   # Chatwoot numbers conversations per account with a database trigger; the dashboard's
   # routes (…/conversations/:id) use that number, not the primary key.
   before_create :assign_display_id
+  after_create_commit :notify_conversation_creation
 
   def can_reply?
     Conversations::MessageWindowService.new(self).can_reply?
@@ -22,5 +23,9 @@ class Conversation < ApplicationRecord
 
   def assign_display_id
     self.display_id ||= (Conversation.where(account_id: account_id).maximum(:display_id) || 0) + 1
+  end
+
+  def notify_conversation_creation
+    Rails.configuration.dispatcher.dispatch(Events::Types::CONVERSATION_CREATED, Time.zone.now, conversation: self)
   end
 end

@@ -57,7 +57,12 @@ class Message < ApplicationRecord
   def execute_after_create_commit_callbacks
     reopen_conversation
     set_conversation_activity
+    dispatch_create_events
     send_reply if outgoing? || template?
+  end
+
+  def dispatch_create_events
+    Rails.configuration.dispatcher.dispatch(Events::Types::MESSAGE_CREATED, Time.zone.now, message: self)
   end
 
   def reopen_conversation

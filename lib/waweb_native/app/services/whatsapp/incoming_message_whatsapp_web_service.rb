@@ -14,15 +14,19 @@ module Whatsapp
   # - reactions, edits, revokes change the message they name;
   # - receipts move statuses forward; group events leave an activity message;
   # - delete-for-me and the events the product ignores change nothing.
+  # A history import (WawebNative::History) hands its messages here as the webhooks the
+  # gateway would have sent, with `history:` (a WawebNative::History::ChatImport): the
+  # message then takes its WhatsApp time as created_at, and the import counts it in the
+  # same transaction.
   class IncomingMessageWhatsappWebService
     MESSAGE_KINDS = %i[text image video audio document sticker contact location unsupported].freeze
     ROUTE_KEYS = %w[phone_number controller action format whatsapp].freeze
-    MAX_ATTEMPTS = 3
 
     attr_reader :inbox, :event
 
-    def initialize(inbox:, params: nil, raw: nil)
+    def initialize(inbox:, params: nil, raw: nil, history: nil)
       @inbox = inbox
+      @history = history
       @raw = raw || self.class.raw_body(params)
     end
 
@@ -62,7 +66,7 @@ module Whatsapp
       chat = chat_jid
       return if chat.nil?
 
-      key = event.message_id.present? ? "message:#{event.message_id}" : body_key
+      key = event.message_id.present? ? WawebNative::Inbound::ProcessedEvent.message_key(event.message_id) : body_key
       return if processed?(key)
 
       group_name = WawebNative::Inbound::GatewayAccess.group_name(channel, chat.to_s) if new_group?(chat)
@@ -81,30 +85,36 @@ module Whatsapp
       chat_contact_inbox, sender_contact_inbox = contact_inboxes_for(chat, group_name)
       return nil if chat_contact_inbox.nil?
 
+      sender = sender_contact_inbox&.contact # read before the lock below reloads the ContactInbox
       conversation = conversation_finder.find_or_create(chat_contact_inbox, group: chat.group?)
       built = WawebNative::Inbound::MessageContent.build(event, media, inbox.account_id)
-      attributes = message_attributes(built, sender_contact_inbox)
-      attributes = group_sender_line(attributes, sender_contact_inbox) if chat.group?
-      message = conversation.messages.new(attributes)
+      attributes = message_attributes(built, sender)
+      attributes = group_sender_line(attributes, sender) if chat.group?
+      persist(conversation.messages.new(attributes), built)
+    end
+
+    # Saves the message with its attachments; an import counts it in the same transaction.
+    def persist(message, built)
       built.attachments.each { |attachment| message.attachments.new(attachment) }
       message.save!
+      @history&.count(message)
       message
     end
 
-    def message_attributes(built, sender_contact_inbox)
-      attributes = { account_id: inbox.account_id, inbox_id: inbox.id, content: built.content,
+    def message_attributes(built, sender)
+      attributes = { account: inbox.account, inbox: inbox, content: built.content,
                      message_type: event.from_me? ? :outgoing : :incoming, source_id: event.message_id.presence,
-                     content_attributes: built.content_attributes, sender: sender_contact_inbox&.contact }
+                     content_attributes: built.content_attributes, sender: sender }
       attributes[:content_type] = built.content_type if built.content_type
+      attributes[:created_at] = Time.at(event.timestamp).utc if @history && event.timestamp
       attributes
     end
 
     # Who wrote a group message, as the first line of its content (per-inbox switch).
-    def group_sender_line(attributes, sender_contact_inbox)
+    def group_sender_line(attributes, sender)
       return attributes if event.from_me?
 
-      WawebNative::Inbound::MessagePresentation.with_sender(attributes, inbox: inbox, kind: event.kind,
-                                                                        sender: sender_contact_inbox&.contact)
+      WawebNative::Inbound::MessagePresentation.with_sender(attributes, inbox: inbox, kind: event.kind, sender: sender)
     end
 
     # [the conversation's contact inbox (the chat), the sender's contact inbox or nil]
@@ -202,39 +212,14 @@ module Whatsapp
 
     # --- idempotency ----------------------------------------------------------
 
-    # Runs the block in a transaction that first claims `key` in the ledger. A
-    # duplicate (now, or concurrently in another thread) fails on the ledger's unique
-    # index and is dropped. A uniqueness failure elsewhere (two new messages of one new
-    # contact racing for its ContactInbox) is retried: the other side's rows now exist.
-    def once(key, media)
-      attempts = 0
-      begin
-        attempts += 1
-        media.tempfile.rewind if media.respond_to?(:tempfile)
-        ActiveRecord::Base.transaction(requires_new: true) do
-          claim = WawebNative::Inbound::ProcessedEvent.create!(inbox_id: inbox.id, event_key: key, created_at: Time.now)
-          record = yield
-          claim.update_columns(message_id: record.id) if record
-          record
-        end
-      rescue ActiveRecord::RecordNotUnique, ActiveRecord::RecordInvalid => e
-        raise unless race?(e)
-
-        retry if attempts < MAX_ATTEMPTS && !processed?(key)
-        nil
-      end
-    end
-
-    # A unique index, or a uniqueness validation that already sees the other side's
-    # committed row (contact identifier, ContactInbox source_id).
-    def race?(error)
-      return true if error.is_a?(ActiveRecord::RecordNotUnique)
-
-      error.record.errors.details.values.flatten.any? { |detail| detail[:error] == :taken }
+    # The ledger claim shared with history imports (WawebNative::Inbound::ProcessedEvent.claim).
+    def once(key, media, &)
+      rewind = media.respond_to?(:tempfile) ? -> { media.tempfile.rewind } : nil
+      WawebNative::Inbound::ProcessedEvent.claim(inbox.id, key, before_attempt: rewind, &)
     end
 
     def processed?(key)
-      WawebNative::Inbound::ProcessedEvent.exists?(inbox_id: inbox.id, event_key: key)
+      WawebNative::Inbound::ProcessedEvent.processed?(inbox.id, key)
     end
 
     # Events without an id (group events) are keyed by their exact bytes: the

@@ -5,5 +5,7 @@ module Events
   module Types
     CONVERSATION_TYPING_ON = "conversation.typing_on"
     CONVERSATION_TYPING_OFF = "conversation.typing_off"
+    MESSAGE_CREATED = "message.created"
+    CONVERSATION_CREATED = "conversation.created"
   end
 end

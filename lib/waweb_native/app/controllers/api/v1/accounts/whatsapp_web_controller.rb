@@ -55,6 +55,15 @@ module Api
           render json: result
         end
 
+        # Starts (or resumes) a history import: body {days: 1..365}, default 7. {import: {state:, ...}}.
+        def import_history
+          days = params[:days].presence || 7
+          render json: { import: WawebNative::History.start(connection.inbox, days: days) }
+        rescue ArgumentError
+          render json: { error: "Give the days to import as a whole number from 1 to 365.", kind: "invalid_days" },
+                 status: 422
+        end
+
         # Points the gateway's device webhook (GOWA v9+) at this inbox. Body: force (replace a
         # webhook that points elsewhere). 409 webhook_elsewhere, 422 gateway_too_old (with the flags).
         def configure_gateway
