@@ -114,6 +114,33 @@ RSpec.describe "WhatsApp Web setup page and API", :operators do
       expect(gateway.requests.map(&:path)).not_to include("/devices")
     end
 
+    it "import_days is kept with the inbox and starts one import at the first login; a bad value creates nothing" do
+      before = counts
+      %w[abc -1 366 2.5].each do |bad|
+        expect(call("inboxes", input.merge(import_days: bad)))
+          .to eq([422, { "error" => "Give the days of history to import as a whole number from 0 to 365.",
+                         "kind" => "invalid_input" }])
+      end
+      expect(counts).to eq(before)
+
+      gateway.store_message("6281234567890@s.whatsapp.net", id: "SETUP1", timestamp: Time.now.utc - 3600,
+                                                            content: "from yesterday's phone")
+      status, body = call("inboxes", input.merge(import_days: "3"))
+      expect(status).to eq(201)
+      inbox = Inbox.find(body["inbox_id"])
+      expect(inbox.channel.provider_config["import_days"]).to eq(3)
+      expect(WawebNative.status(inbox)[:import]).to be_nil # not logged in yet: nothing to read
+      gateway.scan!(inbox.channel.provider_config["device_id"], "5511987650100")
+      expect(WawebNative.status(inbox)[:import]).to include(state: "queued")
+      expect(WawebNative::History::ImportState.find_by(inbox_id: inbox.id).days).to eq(3)
+      WawebNative.status(inbox)
+      expect(WawebNative::History::ImportState.where(inbox_id: inbox.id).count).to eq(1)
+
+      status, body = call("inboxes", input.merge(phone_number: "+5511987650101", import_days: "0"))
+      expect(status).to eq(201)
+      expect(Inbox.find(body["inbox_id"]).channel.provider_config).not_to have_key("import_days")
+    end
+
     it "on a v7 gateway creates the inbox and says what is left: the flags, since it has no device webhooks" do
       gateway.version = 7
       status, body = call("inboxes", input)

@@ -10,9 +10,11 @@ module WawebNative
     # the answer says what is left to do.
     class InboxSetup
       KEYS = %w[api_base_url basic_auth_username basic_auth_password device_id].freeze
-      # Further choices of the setup page (e.g. days of history to import), each an input with
-      # data-field="<name>" in the page's #setup-options; they reach #after_create as `options`.
-      OPTION_KEYS = [].freeze
+      # Further choices of the setup page, each an input with data-field="<name>" in the page's
+      # #setup-options. import_days: days of history to bring in after the first login
+      # (WawebNative::History.start_after_login reads it from provider_config; 0 = none).
+      OPTION_KEYS = %w[import_days].freeze
+      MAX_IMPORT_DAYS = 365
 
       # [HTTP status, body]. body: {inbox_id:, connect_url:, gateway: {...}} or {error:, kind:}.
       def initialize(account:, user:, params:, frontend_url:)
@@ -51,7 +53,17 @@ module WawebNative
       def config
         values = @params.slice(*KEYS).transform_values { |v| v.to_s.strip }.reject { |_, v| v.empty? }
         values["api_base_url"] = values["api_base_url"].chomp("/") if values["api_base_url"]
+        values["import_days"] = import_days if import_days.is_a?(Integer) && import_days.positive?
         values
+      end
+
+      # nil when not given; :invalid unless a whole number of days from 0 to MAX_IMPORT_DAYS.
+      def import_days
+        raw = @params["import_days"].to_s.strip
+        return nil if raw.empty?
+        return :invalid unless raw.match?(/\A\d{1,3}\z/) && raw.to_i <= MAX_IMPORT_DAYS
+
+        raw.to_i
       end
 
       def input_problem
@@ -60,6 +72,9 @@ module WawebNative
           return invalid("Give the WhatsApp number in international format (country code first), e.g. +5511987654321.")
         end
         return invalid("Give the gateway's URL, e.g. http://gowa:3000.") if config["api_base_url"].nil?
+        if import_days == :invalid
+          return invalid("Give the days of history to import as a whole number from 0 to #{MAX_IMPORT_DAYS}.")
+        end
 
         nil
       end
