@@ -1,10 +1,88 @@
 # frozen_string_literal: true
 
 # rake compat:chatwoot — real Chatwoot (../shared/chatwoot/ or CHATWOOT_SRC=<checkout>) with
-# the gem, in the trixie chroot of compat:ruby33. See README, "Checking against real Chatwoot".
+# the gem, in the trixie chroot of compat:ruby33: bin/demo's steps over HTTP against
+# Chatwoot's Puma and Sidekiq, then Chatwoot's own specs without and with the gem.
+# Long (the first run builds Chatwoot: ~30 min); not part of CI. Needs root.
+# See README, "Checking against real Chatwoot".
+require "English"
+require "fileutils"
+require "json"
 require "shellwords"
 load File.expand_path("compat.rake", __dir__) unless defined?(Compat::ROOT)
-require_relative "compat/chatwoot/build"
+%w[build services probe transcript http_client scenario fixture_webhooks chatwoot_specs].each do |file|
+  require_relative "compat/chatwoot/#{file}"
+end
+
+module Compat
+  module Chatwoot
+    module_function
+
+    def run
+      require_relative "../spec/support/fake_gateway"
+      t = Transcript.new
+      services = Services.new
+      gateway = nil
+      specs = nil
+      begin
+        boot(t, services)
+        probe = t.step("the probe (bin/rails runner kept open)") { Probe.new(services, services.chatwoot_env) }
+        migrated(t, probe) if probe
+        gateway = FakeGateway.start(logged_in: false, username: "gowa")
+        Scenario.new(transcript: t, services: services, probe: probe, gateway: gateway).run if probe
+        specs = ENV["WAWEB_COMPAT_SPECS"] == "0" ? nil : [false, true].map { |g| ChatwootSpecs.run(services, g) }
+      ensure
+        gateway&.stop
+        services.stop
+      end
+      report(t, specs, services)
+    end
+
+    def boot(t, services)
+      t.section("Chatwoot #{ENV['CHATWOOT_SRC'] || '4.9.1'} in the trixie chroot (Ruby 3.3, production)")
+      t.step("PostgreSQL 17 + pgvector and Redis") do
+        services.start_databases
+        "PostgreSQL on 127.0.0.1:#{services.pg_port}, Redis on 127.0.0.1:#{services.redis_port} (free ports)"
+      end
+      t.step("db:create db:chatwoot_prepare (schema, seeds, db:migrate)") do
+        out = services.capture("cd /chatwoot && bundle exec rails db:create db:chatwoot_prepare 2>&1",
+                               services.chatwoot_env)
+        t.check(out[:ok], out[:text][-800..] || out[:text])
+        "Chatwoot's own task, with the gem in its Gemfile"
+      end
+      t.step("Chatwoot's Puma and Sidekiq") do
+        services.start_chatwoot
+        code = HttpClient.request(:get, "#{services.url}/api/v1/accounts/1/inboxes").code
+        t.check(code == "401", "an unauthenticated request got HTTP #{code}")
+        "rails server at #{services.url} (401 without a token), sidekiq -C config/sidekiq.yml"
+      end
+    end
+
+    def migrated(t, probe)
+      t.step("the gem's migration ran through db:migrate") do
+        t.check(probe.call("table_exists", "waweb_processed_events"), "no waweb_processed_events table")
+        "table waweb_processed_events exists"
+      end
+    end
+
+    def report(t, specs, services)
+      puts t.table
+      ok = t.ok?
+      if specs
+        without, with = specs
+        same = ChatwootSpecs.same?(without, with)
+        puts "\nChatwoot's specs for what the gem touches (#{ChatwootSpecs.files.size} files/dirs):"
+        puts "  #{without.summary}", "  #{with.summary}"
+        puts "  #{same ? 'same results' : 'DIFFERENT results'}"
+        (with.failed - without.failed).each { |id| puts "  fails only with the gem: #{id}" }
+        ok &&= same
+      end
+      puts "\nlogs: #{Compat.inside(Services::LOG_DIR)} (Chatwoot's own: #{Compat.inside('chatwoot/log')})"
+      abort "compat:chatwoot FAILED" unless ok
+      puts "compat:chatwoot passed"
+    end
+  end
+end
 
 namespace :compat do
   namespace :chatwoot do
@@ -13,5 +91,11 @@ namespace :compat do
       Compat.bootstrap
       Compat::Chatwoot::Build.run
     end
+  end
+
+  desc "Real Chatwoot + the gem in the trixie chroot: the demo over HTTP and Chatwoot's specs " \
+       "without/with the gem (CHATWOOT_SRC=<checkout>; WAWEB_COMPAT_SPECS=0 skips the specs)"
+  task chatwoot: "compat:chatwoot:build" do
+    Compat::Chatwoot.run
   end
 end
