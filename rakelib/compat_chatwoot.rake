@@ -10,7 +10,8 @@ require "fileutils"
 require "json"
 require "shellwords"
 load File.expand_path("compat.rake", __dir__) unless defined?(Compat::ROOT)
-%w[build services probe transcript http_client scenario fixture_webhooks chatwoot_specs].each do |file|
+%w[build git_sources services probe transcript http_client management_steps reply_steps scenario fixture_webhooks
+   chatwoot_specs].each do |file|
   require_relative "compat/chatwoot/#{file}"
 end
 
@@ -20,54 +21,54 @@ module Compat
 
     def run
       require_relative "../spec/support/fake_gateway"
-      t = Transcript.new
+      steps = Transcript.new
       services = Services.new
       gateway = nil
       specs = nil
       begin
-        boot(t, services)
-        probe = t.step("the probe (bin/rails runner kept open)") { Probe.new(services, services.chatwoot_env) }
-        migrated(t, probe) if probe
+        boot(steps, services)
+        probe = steps.step("the probe (bin/rails runner kept open)") { Probe.new(services, services.chatwoot_env) }
+        migrated(steps, probe) if probe
         gateway = FakeGateway.start(logged_in: false, username: "gowa")
-        Scenario.new(transcript: t, services: services, probe: probe, gateway: gateway).run if probe
+        Scenario.new(transcript: steps, services: services, probe: probe, gateway: gateway).run if probe
         specs = ENV["WAWEB_COMPAT_SPECS"] == "0" ? nil : [false, true].map { |g| ChatwootSpecs.run(services, g) }
       ensure
         gateway&.stop
         services.stop
       end
-      report(t, specs, services)
+      report(steps, specs, services)
     end
 
-    def boot(t, services)
-      t.section("Chatwoot #{ENV['CHATWOOT_SRC'] || '4.9.1'} in the trixie chroot (Ruby 3.3, production)")
-      t.step("PostgreSQL 17 + pgvector and Redis") do
+    def boot(steps, services)
+      steps.section("Chatwoot #{ENV['CHATWOOT_SRC'] || '4.9.1'} in the trixie chroot (Ruby 3.3, production)")
+      steps.step("PostgreSQL 17 + pgvector and Redis") do
         services.start_databases
         "PostgreSQL on 127.0.0.1:#{services.pg_port}, Redis on 127.0.0.1:#{services.redis_port} (free ports)"
       end
-      t.step("db:create db:chatwoot_prepare (schema, seeds, db:migrate)") do
+      steps.step("db:create db:chatwoot_prepare (schema, seeds, db:migrate)") do
         out = services.capture("cd /chatwoot && bundle exec rails db:create db:chatwoot_prepare 2>&1",
                                services.chatwoot_env)
-        t.check(out[:ok], out[:text][-800..] || out[:text])
+        steps.check(out[:ok], out[:text][-800..] || out[:text])
         "Chatwoot's own task, with the gem in its Gemfile"
       end
-      t.step("Chatwoot's Puma and Sidekiq") do
+      steps.step("Chatwoot's Puma and Sidekiq") do
         services.start_chatwoot
         code = HttpClient.request(:get, "#{services.url}/api/v1/accounts/1/inboxes").code
-        t.check(code == "401", "an unauthenticated request got HTTP #{code}")
+        steps.check(code == "401", "an unauthenticated request got HTTP #{code}")
         "rails server at #{services.url} (401 without a token), sidekiq -C config/sidekiq.yml"
       end
     end
 
-    def migrated(t, probe)
-      t.step("the gem's migration ran through db:migrate") do
-        t.check(probe.call("table_exists", "waweb_processed_events"), "no waweb_processed_events table")
+    def migrated(steps, probe)
+      steps.step("the gem's migration ran through db:migrate") do
+        steps.check(probe.call("table?", "waweb_processed_events"), "no waweb_processed_events table")
         "table waweb_processed_events exists"
       end
     end
 
-    def report(t, specs, services)
-      puts t.table
-      ok = t.ok?
+    def report(steps, specs, _services)
+      puts steps.table
+      ok = steps.ok?
       if specs
         without, with = specs
         same = ChatwootSpecs.same?(without, with)

@@ -9,10 +9,6 @@ module Compat
     module Build
       SHARED = File.expand_path("../shared/chatwoot", Compat::PROJECT)
       TARBALL = File.join(SHARED, "chatwoot-4.9.1.tar.gz")
-      GIT_BUNDLES = {
-        "devise-secure_password" => "https://github.com/chatwoot/devise-secure_password",
-        "azure-storage-ruby" => "https://github.com/chatwoot/azure-storage-ruby"
-      }.freeze
       PACKAGES = %w[ruby ruby3.3 ruby3.3-dev build-essential pkg-config git nodejs ca-certificates
                     libpq-dev postgresql-17 postgresql-17-pgvector redis-server
                     libyaml-dev libffi-dev zlib1g-dev libssl-dev libgmp-dev
@@ -35,7 +31,7 @@ module Compat
       def run
         install_packages
         unpack
-        serve_git_bundles
+        GitSources.serve
         bundle
         copy_gem
       end
@@ -72,7 +68,9 @@ module Compat
         gemfile = File.join(dest, "Gemfile")
         text = File.read(gemfile)
         changed = text.sub(/^ruby ['"][^'"]+['"]$/, "ruby '#{ruby_version}'")
-        abort "compat:chatwoot: no `ruby '...'` line in #{gemfile}" if changed == text && !text.include?("ruby '#{ruby_version}'")
+        if changed == text && !text.include?("ruby '#{ruby_version}'")
+          abort "compat:chatwoot: no `ruby '...'` line in #{gemfile}"
+        end
         File.write(gemfile, changed)
         File.write(File.join(dest, "Gemfile.waweb"), GEMFILE_WITH_GEM)
         FileUtils.touch(Compat.inside(MARK_UNPACKED))
@@ -84,28 +82,6 @@ module Compat
           abort "compat:chatwoot: no ruby in the chroot" unless $CHILD_STATUS.success?
           out
         end
-      end
-
-      # Bundler fetches git gems by URL: bare clones of the shared bundles answer for them.
-      def serve_git_bundles
-        FileUtils.mkdir_p(Compat.inside("srv/git"))
-        lines = GIT_BUNDLES.map do |name, url|
-          bundle = File.join(SHARED, "#{name}.bundle")
-          next unless File.file?(bundle)
-
-          FileUtils.cp(bundle, Compat.inside("srv/git/#{name}.bundle"))
-          # HEAD on the bundle's branch, and pinned revisions fetchable by sha (Bundler
-          # fetches the locked revision, which need not be a branch tip).
-          "[ -d /srv/git/#{name}.git ] || git clone -q --bare /srv/git/#{name}.bundle /srv/git/#{name}.git\n" \
-            "git -C /srv/git/#{name}.git symbolic-ref HEAD \"$(git -C /srv/git/#{name}.git for-each-ref " \
-            "--format='%(refname)' refs/heads | head -1)\"\n" \
-            "git config --global --unset-all url.file:///srv/git/#{name}.git.insteadOf || true\n" \
-            "git config --global --add url.file:///srv/git/#{name}.git.insteadOf #{url}\n" \
-            "git config --global --add url.file:///srv/git/#{name}.git.insteadOf #{url}.git"
-        end
-        lines << "git config --global uploadpack.allowAnySHA1InWant true"
-        lines << "git config --global init.defaultBranch main"
-        Compat.in_chroot(lines.compact.join("\n")) || abort("compat:chatwoot: git bundles failed")
       end
 
       def bundle

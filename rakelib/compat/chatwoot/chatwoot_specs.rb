@@ -15,7 +15,9 @@ module Compat
                  spec/controllers/api/v1/accounts/conversations/messages_controller_spec.rb].freeze
       Result = Struct.new(:label, :examples, :failures, :pending, :failed, :error) do
         def summary
-          error ? "#{label}: did not run (#{error})" : "#{label}: #{examples} examples, #{failures} failures, #{pending} pending"
+          return "#{label}: did not run (#{error})" if error
+
+          "#{label}: #{examples} examples, #{failures} failures, #{pending} pending"
         end
       end
 

@@ -21,7 +21,7 @@ module WawebCompatProbe
     { "account_id" => account.id, **users }
   end
 
-  def table_exists(name) = ActiveRecord::Base.connection.table_exists?(name)
+  def table?(name) = ActiveRecord::Base.connection.table_exists?(name)
 
   def channel(inbox_id)
     channel = Inbox.find(inbox_id).channel
@@ -47,19 +47,20 @@ module WawebCompatProbe
       "content_attributes" => message.content_attributes, "conversation_id" => conversation.id,
       "sender_type" => message.sender_type, "sender_name" => sender.try(:name),
       "sender_phone" => sender.try(:phone_number), "sender_identifier" => sender.try(:identifier),
-      "contact_identifier" => contact&.identifier, "contact_name" => contact&.name, "contact_phone" => contact&.phone_number,
+      "contact_identifier" => contact&.identifier, "contact_name" => contact&.name,
+      "contact_phone" => contact&.phone_number,
       "contact_inbox_source_id" => conversation.contact_inbox&.source_id,
       "attachments" => message.attachments.map { |a| attachment(a) } }
   end
 
   def attachment(att)
-    bytes = att.file.attached? ? att.file.download : nil
-    { "file_type" => att.file_type, "fallback_title" => att.fallback_title,
-      "coordinates" => [att.coordinates_lat, att.coordinates_long],
-      "filename" => att.file.attached? ? att.file.filename.to_s : nil,
-      "content_type" => att.file.attached? ? att.file.content_type : nil,
-      "byte_size" => bytes&.bytesize, "sha256" => bytes && Digest::SHA256.hexdigest(bytes),
-      "head" => bytes&.byteslice(0, 64)&.force_encoding("UTF-8")&.scrub }
+    described = { "file_type" => att.file_type, "fallback_title" => att.fallback_title,
+                  "coordinates" => [att.coordinates_lat, att.coordinates_long] }
+    return described unless att.file.attached?
+
+    bytes = att.file.download
+    described.merge("filename" => att.file.filename.to_s, "content_type" => att.file.content_type,
+                    "byte_size" => bytes.bytesize, "sha256" => Digest::SHA256.hexdigest(bytes))
   end
 
   def conversation_messages(conversation_id)

@@ -79,7 +79,7 @@ module Compat
       end
 
       # A long-lived command in the chroot in a process group of its own.
-      def spawn(name, script, env: {}, log:)
+      def spawn(name, script, log:, env: {})
         base = { "HOME" => "/root", "LANG" => "C.UTF-8",
                  "PATH" => "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" }
         args = base.merge(Compat.host_trust).merge(env).map { |k, v| "#{k}=#{v}" }

@@ -39,23 +39,31 @@ module Compat
 
       def table
         width = [@rows.map { |r| r.title.size }.max.to_i, 60].min
-        lines = ["", format("%-3s %-4s %-#{width}s %7s  %s", "#", "", "step", "ms", "detail")]
+        lines = ["", line(width, ["#", "", "step", "ms", "detail"])]
         section = nil
         @rows.each_with_index do |row, i|
           lines << "-- #{section = row.section}" unless section == row.section
-          lines << format("%-3d %-4s %-#{width}s %7.0f  %s", i + 1, row.ok ? "pass" : "FAIL", row.title[0, width],
-                          row.ms, row.detail.to_s.tr("\n", " ")[0, 160])
+          lines << line(width,
+                        [i + 1, row.ok ? "pass" : "FAIL", row.title, row.ms.round, row.detail.to_s.tr("\n", " ")])
         end
-        lines << format("%d steps: %d passed, %d failed", @rows.size, @rows.count(&:ok), @rows.count { |r| !r.ok })
+        lines << "#{@rows.size} steps: #{@rows.count(&:ok)} passed, #{@rows.count { |r| !r.ok }} failed"
         lines.join("\n")
       end
 
       private
 
-      def record(title, ok, started, detail)
-        row = Row.new(@section, title, ok, (clock - started) * 1000, detail)
+      def record(title, passed, started, detail)
+        row = Row.new(@section, title, passed, (clock - started) * 1000, detail)
         @rows << row
-        puts format("  %-4s %6.0f ms  %s%s", ok ? "ok" : "FAIL", row.ms, title, detail ? " — #{detail}" : "")
+        suffix = detail ? " — #{detail}" : ""
+        puts format("  %<mark>-4s %<ms>6.0f ms  %<title>s%<suffix>s", mark: passed ? "ok" : "FAIL", ms: row.ms,
+                                                                      title: title, suffix: suffix)
+      end
+
+      def line(width, cells)
+        number, mark, title, ms, detail = cells
+        format("%<n>-3s %<mark>-4s %<title>-#{width}s %<ms>7s  %<detail>s",
+               n: number, mark: mark, title: title.to_s[0, width], ms: ms, detail: detail[0, 160])
       end
 
       def clock = Process.clock_gettime(Process::CLOCK_MONOTONIC)
