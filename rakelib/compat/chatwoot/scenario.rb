@@ -13,6 +13,7 @@ module Compat
       include HttpClient
       include ManagementSteps
       include ReplySteps
+      include ConnectionPageSteps
 
       PHONE = "+6289600000001" # the fixtures' device
       CUSTOMER = "628123456789@s.whatsapp.net"
