@@ -74,7 +74,7 @@ module Compat
       def doctor
         out = services.capture("cd /chatwoot && bundle exec rails 'waweb:doctor[#{inbox_id}]' 2>&1",
                                services.chatwoot_env)
-        t.check(out[:ok], "doctor exited non-zero: #{out[:text].lines.last(8).join(" ")}")
+        t.check(out[:ok], "doctor exited non-zero: #{out[:text].lines.last(8).join(' ')}")
         "#{out[:text].scan(/\[OK\s*\]/).size} checks passed"
       end
     end

@@ -11,7 +11,6 @@ module Compat
     # mounted, whatever state the run failed in.
     class Services
       PG_BIN = "/usr/lib/postgresql/17/bin"
-      PG_DATA = "/var/lib/waweb-compat/pg"
       LOG_DIR = "/var/log/waweb-compat"
 
       attr_reader :pg_port, :redis_port, :web_port
@@ -23,6 +22,7 @@ module Compat
         @pg_port = free_port
         @redis_port = free_port
         @web_port = free_port
+        @pg_data = "/var/lib/waweb-compat/pg-#{pg_port}" # a run of its own, beside any other
         @secret_key_base = SecureRandom.hex(64)
       end
 
@@ -42,10 +42,10 @@ module Compat
       def start_databases
         mount_proc
         script = <<~SH
-          install -d -o postgres -g postgres #{File.dirname(PG_DATA)} #{LOG_DIR}
-          rm -rf #{PG_DATA}
-          runuser -u postgres -- #{PG_BIN}/initdb -D #{PG_DATA} -A trust -U postgres --no-sync -E UTF8 >/dev/null
-          runuser -u postgres -- #{PG_BIN}/pg_ctl -D #{PG_DATA} -l #{LOG_DIR}/postgresql.log -w \
+          install -d -o postgres -g postgres #{File.dirname(@pg_data)} #{LOG_DIR}
+          rm -rf #{@pg_data}
+          runuser -u postgres -- #{PG_BIN}/initdb -D #{@pg_data} -A trust -U postgres --no-sync -E UTF8 >/dev/null
+          runuser -u postgres -- #{PG_BIN}/pg_ctl -D #{@pg_data} -l #{LOG_DIR}/postgresql.log -w \
             -o "-p #{pg_port} -k /tmp -c listen_addresses=127.0.0.1 -c dynamic_shared_memory_type=mmap -c fsync=off" start
         SH
         @pg_started = true
@@ -101,7 +101,8 @@ module Compat
         @groups.reverse_each { |name, pid| stop_group(name, pid) }
         @groups.clear
         if @pg_started
-          Compat.in_chroot("runuser -u postgres -- #{PG_BIN}/pg_ctl -D #{PG_DATA} stop -m fast >/dev/null || true")
+          Compat.in_chroot("runuser -u postgres -- #{PG_BIN}/pg_ctl -D #{@pg_data} stop -m fast >/dev/null || true; " \
+                           "rm -rf #{@pg_data}")
           @pg_started = false
         end
         @mounts.reverse_each { |m| system("umount", m) || system("umount", "-l", m) }
