@@ -15,13 +15,17 @@ module Compat
         t.step("PATCH the inbox without the secrets keeps them (issue 9.1)") { edit_keeps_secrets }
       end
 
+      # The page shows administrators the gateway's flags (secrets included, by design), so it
+      # must never be cached nor leak its URL (which carries the token) in a Referer.
       def page_for_admin
         response = request(:get, "#{host}/whatsapp_web/inboxes/#{inbox_id}/connect?token=#{@admin['token']}")
         t.check(response.code == "200", "HTTP #{response.code}")
         t.check(response["Content-Type"].to_s.start_with?("text/html"), "type #{response['Content-Type']}")
         t.check(response.body.include?("WhatsApp (compat)") && response.body.include?('id="qr"'), "not the page")
-        t.check(!response.body.include?(gateway.password), "the gateway password is on the page")
-        "HTML page for the inbox, #{response.body.bytesize} bytes, no password in it"
+        t.check(response.body.include?("--webhook=#{@webhook_url}"), "no gateway flags for this inbox")
+        headers = %w[Cache-Control Referrer-Policy].map { |h| response[h] }
+        t.check(headers == %w[no-store no-referrer], "Cache-Control/Referrer-Policy #{headers.inspect}")
+        "HTML page for the inbox with its gateway flags; no-store, no-referrer"
       end
 
       def page_refuses_agent

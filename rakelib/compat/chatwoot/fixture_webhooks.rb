@@ -73,7 +73,11 @@ module Compat
 
       def arrived(name)
         id = message_id(name)
-        @s.wait_for("message #{id}") { @s.message(id) }
+        # A message's attachment row is visible a moment before its file is stored.
+        @s.wait_for("message #{id} and its files") do
+          found = @s.message(id)
+          found unless found.nil? || found["attachments"].any? { |a| a["file_pending"] }
+        end
       end
 
       def run_fixture(name)

@@ -58,9 +58,18 @@ module WawebCompatProbe
                   "coordinates" => [att.coordinates_lat, att.coordinates_long] }
     return described unless att.file.attached?
 
-    bytes = att.file.download
+    bytes = download(att)
+    # The row commits before ActiveStorage uploads the file: not there *yet*.
+    return described.merge("file_pending" => true) unless bytes
+
     described.merge("filename" => att.file.filename.to_s, "content_type" => att.file.content_type,
                     "byte_size" => bytes.bytesize, "sha256" => Digest::SHA256.hexdigest(bytes))
+  end
+
+  def download(att)
+    att.file.download
+  rescue ActiveStorage::FileNotFoundError
+    nil
   end
 
   def conversation_messages(conversation_id)
