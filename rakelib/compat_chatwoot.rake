@@ -52,7 +52,7 @@ module Compat
       end
       prepared = steps.step("db:create db:chatwoot_prepare (Chatwoot's first-install setup)") do
         chatwoot_task(steps, services, "db:create db:chatwoot_prepare")
-        "schema, seeds and db:migrate, with the gem in the Gemfile"
+        "schema, seeds and db:migrate on a fresh database, with the gem in the Gemfile"
       end
       # What an operator does after that failure, so the remaining steps still run.
       unless prepared
