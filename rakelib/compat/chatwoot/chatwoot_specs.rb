@@ -4,8 +4,8 @@ module Compat
   module Chatwoot
     # Chatwoot's own specs for what the gem touches, run twice in the chroot: with
     # Chatwoot's Gemfile, then with the gem added. Each run has its own test database
-    # (with the gem, its migration runs through Chatwoot's db:migrate); Chatwoot's
-    # db/schema.rb is put back after each setup, so both load the same schema.
+    # (with the gem, its migration runs through Chatwoot's db:migrate) and an emptied Redis
+    # database; Chatwoot's db/schema.rb is put back after each setup, so both load the same schema.
     module ChatwootSpecs
       FILES = %w[spec/models/channel/whatsapp_spec.rb spec/services/whatsapp
                  spec/controllers/webhooks/whatsapp_controller_spec.rb spec/jobs/webhooks/whatsapp_events_job_spec.rb
@@ -31,7 +31,8 @@ module Compat
         services.chatwoot_env(rails_env: "test", with_gem: with_gem,
                               database: "chatwoot_test_#{with_gem ? 'with' : 'without'}_gem")
                 .slice("RAILS_ENV", "POSTGRES_HOST", "POSTGRES_PORT", "POSTGRES_USERNAME", "POSTGRES_PASSWORD",
-                       "POSTGRES_DATABASE", "REDIS_URL", "BUNDLE_GEMFILE")
+                       "POSTGRES_DATABASE", "BUNDLE_GEMFILE")
+                .merge("REDIS_URL" => "redis://127.0.0.1:#{services.redis_port}/1")
       end
 
       def run(services, with_gem)
@@ -46,6 +47,9 @@ module Compat
           bundle exec rails db:drop db:create db:schema:load #{'db:migrate' if with_gem} >#{log} 2>&1
           restore
           rm -f #{out}
+          # Chatwoot's specs roll back the database, not Redis (GlobalConfig is cached there):
+          # each run starts from an empty Redis database, or the first run's cache leaks into the second.
+          redis-cli -h 127.0.0.1 -p #{services.redis_port} -n 1 flushdb >/dev/null
           bundle exec rspec --format progress --format json --out #{out} #{files.join(' ')} >>#{log} 2>&1 || true
         SH
         puts "==> Chatwoot's specs #{label} (log: #{Compat.inside(log)})"
