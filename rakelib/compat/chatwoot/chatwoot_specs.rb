@@ -3,8 +3,10 @@
 module Compat
   module Chatwoot
     # Chatwoot's own specs for what the gem touches, run twice in the chroot: with
-    # Chatwoot's Gemfile, then with the gem added. Each run has its own test database
-    # (with the gem, its migration runs through Chatwoot's db:migrate) and an emptied Redis
+    # Chatwoot's Gemfile, then with the gem added. Each run has its own test database, set
+    # up as Chatwoot's CI does (db:schema:load; with the gem, then only the gem's migration:
+    # Chatwoot's db:migrate also loads installation configs into the database, which
+    # changes what its specs read) and an emptied Redis
     # database; Chatwoot's db/schema.rb is put back after each setup, so both load the same schema.
     module ChatwootSpecs
       FILES = %w[spec/models/channel/whatsapp_spec.rb spec/services/whatsapp
@@ -44,7 +46,7 @@ module Compat
           cp db/schema.rb /tmp/waweb-compat-schema.rb
           restore() { cp /tmp/waweb-compat-schema.rb db/schema.rb; }
           trap restore EXIT
-          bundle exec rails db:drop db:create db:schema:load #{'db:migrate' if with_gem} >#{log} 2>&1
+          bundle exec rails db:drop db:create db:schema:load #{'waweb:migrate_own' if with_gem} >#{log} 2>&1
           restore
           rm -f #{out}
           # Chatwoot's specs roll back the database, not Redis (GlobalConfig is cached there):
