@@ -1,5 +1,9 @@
 # frozen_string_literal: true
 
+# The operators' messages are the agents' (Outbound::Failure). Required here, not left to
+# the provider class's autoload: a rake task (waweb:doctor) runs without eager loading.
+require_relative "outbound/failure"
+
 module WawebNative
   # What operators use to connect and diagnose a whatsapp_web inbox: the management API,
   # the connection page, the console helpers (WawebNative.status(inbox) ...) and rake tasks.

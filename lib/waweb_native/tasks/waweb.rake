@@ -36,3 +36,14 @@ namespace :waweb do
     puts "# Chatwoot > Profile settings > Access token. Only administrators can open it; it is built on FRONTEND_URL."
   end
 end
+
+# Chatwoot's first-install task, db:chatwoot_prepare, loads db/schema.rb (which cannot know
+# the gem's table) and then seeds; db:seed aborts while any migration is pending. So the
+# gem's own migrations run first; on an installed Chatwoot none is pending and this is a no-op.
+namespace :waweb do
+  task migrate_own: "db:load_config" do
+    context = ActiveRecord::MigrationContext.new(WawebNative::Engine.paths["db/migrate"].existent)
+    context.migrate if context.needs_migration?
+  end
+end
+Rake::Task["db:seed"].enhance(["waweb:migrate_own"]) if Rake::Task.task_defined?("db:seed")

@@ -1,0 +1,103 @@
+# frozen_string_literal: true
+
+# Runs inside real Chatwoot (`bin/rails runner`, in the chroot): answers the compat task's
+# questions about the records, one JSON request per line on stdin, one reply line on
+# stdout prefixed with PROBE (anything else Chatwoot prints is not a reply).
+require "json"
+require "digest"
+
+module WawebCompatProbe
+  module_function
+
+  def setup_users(account_name)
+    account = Account.create!(name: account_name)
+    password = "Aa1!#{SecureRandom.hex(12)}"
+    users = { "admin" => :administrator, "agent" => :agent }.to_h do |key, role|
+      user = User.create!(name: "Compat #{key}", email: "#{key}-#{SecureRandom.hex(4)}@example.com",
+                          password: password, password_confirmation: password, confirmed_at: Time.current)
+      AccountUser.create!(account: account, user: user, role: role)
+      [key, { "id" => user.id, "token" => user.reload.access_token.token }]
+    end
+    { "account_id" => account.id, **users }
+  end
+
+  def table?(name) = ActiveRecord::Base.connection.table_exists?(name)
+
+  def channel(inbox_id)
+    channel = Inbox.find(inbox_id).channel
+    { "type" => channel.class.name, "provider" => channel.try(:provider), "phone_number" => channel.try(:phone_number),
+      "provider_config" => channel.try(:provider_config) }
+  end
+
+  def message(inbox_id, source_id)
+    m = Message.find_by(inbox_id: inbox_id, source_id: source_id)
+    m && describe(m)
+  end
+
+  def message_by_id(id)
+    describe(Message.find(id))
+  end
+
+  def describe(message)
+    conversation = message.conversation
+    contact = conversation.contact
+    sender = message.sender
+    { "id" => message.id, "content" => message.content, "message_type" => message.message_type,
+      "status" => message.status, "content_type" => message.content_type, "source_id" => message.source_id,
+      "content_attributes" => message.content_attributes, "conversation_id" => conversation.id,
+      "sender_type" => message.sender_type, "sender_name" => sender.try(:name),
+      "sender_phone" => sender.try(:phone_number), "sender_identifier" => sender.try(:identifier),
+      "contact_identifier" => contact&.identifier, "contact_name" => contact&.name,
+      "contact_phone" => contact&.phone_number,
+      "contact_inbox_source_id" => conversation.contact_inbox&.source_id,
+      "attachments" => message.attachments.map { |a| attachment(a) } }
+  end
+
+  def attachment(att)
+    described = { "file_type" => att.file_type, "fallback_title" => att.fallback_title,
+                  "coordinates" => [att.coordinates_lat, att.coordinates_long] }
+    return described unless att.file.attached?
+
+    bytes = download(att)
+    # The row commits before ActiveStorage uploads the file: not there *yet*.
+    return described.merge("file_pending" => true) unless bytes
+
+    described.merge("filename" => att.file.filename.to_s, "content_type" => att.file.content_type,
+                    "byte_size" => bytes.bytesize, "sha256" => Digest::SHA256.hexdigest(bytes))
+  end
+
+  def download(att)
+    att.file.download
+  rescue ActiveStorage::FileNotFoundError
+    nil
+  end
+
+  def conversation_messages(conversation_id)
+    Message.where(conversation_id: conversation_id).order(:id).map do |m|
+      { "id" => m.id, "message_type" => m.message_type, "content" => m.content, "source_id" => m.source_id }
+    end
+  end
+
+  def counts(inbox_id)
+    { "contacts" => Contact.where(account_id: Inbox.find(inbox_id).account_id).count,
+      "conversations" => Conversation.where(inbox_id: inbox_id).count,
+      "messages" => Message.where(inbox_id: inbox_id).count,
+      "attachments" => Attachment.joins(:message).where(messages: { inbox_id: inbox_id }).count,
+      "processed_events" => ActiveRecord::Base.connection.select_value("SELECT count(*) FROM waweb_processed_events") }
+  end
+end
+
+$stdout.sync = true
+$stdout.puts "PROBE #{JSON.generate('ready' => Rails.env)}"
+$stdin.each_line do |line|
+  request = JSON.parse(line)
+  # `rails runner` runs this whole loop inside one executor run, query cache on: each
+  # answer must read what the database holds now.
+  reply = ActiveRecord::Base.uncached do
+    { "ok" => true, "value" => WawebCompatProbe.public_send(request.fetch("call"), *request.fetch("args", [])) }
+  end
+rescue StandardError => e
+  reply = { "ok" => false, "error" => "#{e.class}: #{e.message}" }
+ensure
+  $stdout.puts "PROBE #{JSON.generate(reply)}"
+end
