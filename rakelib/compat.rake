@@ -155,16 +155,19 @@ module Compat
       gem "base64"
     RUBY
 
+    # The project's own Gemfile for the whole suite; a small one for the non-Rails specs.
+    def suite_gemfile(rails)
+      return "/src/Gemfile" if rails
+
+      FileUtils.mkdir_p(inside("compat"))
+      File.write(inside("compat/Gemfile"), COMPAT_GEMFILE)
+      "/compat/Gemfile"
+    end
+
     def run_suite(rails)
       specs = rails ? [] : non_rails_specs
       abort "no non-Rails specs found" if !rails && specs.empty?
-      gemfile = if rails
-                  "/src/Gemfile"
-                else
-                  FileUtils.mkdir_p(inside("compat"))
-                  File.write(inside("compat/Gemfile"), COMPAT_GEMFILE)
-                  "/compat/Gemfile"
-                end
+      gemfile = suite_gemfile(rails)
       services = rails ? 'services_env=$(bin/services); eval "$services_env"; export RAILS_ENV=test' : ":"
       script = <<~SH
         cd /src
