@@ -40,6 +40,7 @@ module WawebNative
   end
 end
 
+require_relative "operators/page_response"
 require_relative "operators/connection"
 require_relative "operators/config_test"
 require_relative "operators/gateway_configuration"

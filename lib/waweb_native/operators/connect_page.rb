@@ -94,11 +94,8 @@ module WawebNative
         t["secret_default"] if webhook_secret == Connection::DEFAULT_GATEWAY_SECRET
       end
 
-      # JSON inside <script>: escape what could close the element or start markup.
       def config_json
-        JSON.generate({ apiBase: @api_base, token: @token, pollMs: @poll_ms, strings: t })
-            .gsub("<", "\\u003c").gsub(">", "\\u003e").gsub("&", "\\u0026")
-            .gsub("\u2028", "\\u2028").gsub("\u2029", "\\u2029")
+        PageResponse.script_json({ apiBase: @api_base, token: @token, pollMs: @poll_ms, strings: t })
       end
     end
   end

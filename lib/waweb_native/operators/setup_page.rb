@@ -56,9 +56,7 @@ module WawebNative
       def js = self.class.js
 
       def config_json
-        JSON.generate({ root: @root, token: @token, strings: t })
-            .gsub("<", "\\u003c").gsub(">", "\\u003e").gsub("&", "\\u0026")
-            .gsub("\u2028", "\\u2028").gsub("\u2029", "\\u2029")
+        PageResponse.script_json({ root: @root, token: @token, strings: t })
       end
     end
   end

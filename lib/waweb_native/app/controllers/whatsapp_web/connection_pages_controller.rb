@@ -7,6 +7,8 @@ module WhatsappWeb
   # link, may pass `?token=<access token>` instead: it is copied into that header before the
   # host checks it, and the page removes it from the address bar and sends it as the header.
   class ConnectionPagesController < Api::BaseController
+    include WawebNative::Operators::PageResponse
+
     prepend_before_action :waweb_token_from_query
 
     def show
@@ -42,17 +44,7 @@ module WhatsappWeb
     def waweb_refuse(outcome, locale)
       strings = WawebNative::Operators::ConnectPage.strings.fetch(locale)
       status = { not_found: 404, forbidden: 403, not_whatsapp_web: 400 }.fetch(outcome)
-      text = ERB::Util.html_escape(strings[outcome.to_s])
-      waweb_html(status, "<!DOCTYPE html><html lang=\"#{strings['lang']}\"><meta charset=\"utf-8\">" \
-                         "<title>#{text}</title><p>#{text}</p></html>")
-    end
-
-    # The page embeds the viewer's token: never cache it, never leak the URL in a Referer.
-    def waweb_html(status, html)
-      response.headers["Cache-Control"] = "no-store"
-      response.headers["Referrer-Policy"] = "no-referrer"
-      response.headers["X-Frame-Options"] = "DENY"
-      render body: html, status: status, content_type: "text/html"
+      waweb_sentence_page(status, strings, outcome.to_s)
     end
   end
 end

@@ -6,6 +6,8 @@ module WhatsappWeb
   # link (copied into that header before the host checks it; the page removes it from the
   # address bar). `?account_id=` preselects one of the viewer's accounts.
   class SetupPagesController < Api::BaseController
+    include WawebNative::Operators::PageResponse
+
     prepend_before_action :waweb_token_from_query
 
     def show
@@ -40,18 +42,7 @@ module WhatsappWeb
     end
 
     def waweb_refuse(status, key, locale)
-      strings = WawebNative::Operators::SetupPage.strings.fetch(locale)
-      text = ERB::Util.html_escape(strings[key])
-      waweb_html(status, "<!DOCTYPE html><html lang=\"#{strings['lang']}\"><meta charset=\"utf-8\">" \
-                         "<title>#{text}</title><p>#{text}</p></html>")
-    end
-
-    # The page embeds the viewer's token: never cache it, never leak the URL in a Referer.
-    def waweb_html(status, html)
-      response.headers["Cache-Control"] = "no-store"
-      response.headers["Referrer-Policy"] = "no-referrer"
-      response.headers["X-Frame-Options"] = "DENY"
-      render body: html, status: status, content_type: "text/html"
+      waweb_sentence_page(status, WawebNative::Operators::SetupPage.strings.fetch(locale), key)
     end
   end
 end
