@@ -19,5 +19,7 @@ Gem::Specification.new do |spec|
   spec.files = Dir["lib/**/*.{rb,erb,css,js,rake,yml}", "ext/waweb_native/*.{c,h,rb}", "README.md", "LICENSE"]
   spec.require_paths = ["lib"]
   spec.extensions = ["ext/waweb_native/extconf.rb"]
+  # Left Ruby's default gems in 3.4 (Chatwoot's Ruby); the Rails gems come with the host app.
+  spec.add_dependency "base64"
   spec.metadata["rubygems_mfa_required"] = "true"
 end
