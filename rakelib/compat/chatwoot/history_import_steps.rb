@@ -24,7 +24,7 @@ module Compat
         t.step("an account webhook and a live message: Chatwoot reacts (the control)") { import_control }
         t.step("POST .../whatsapp_web/import runs the import on Sidekiq") { run_import }
         t.step("the stored messages, at their WhatsApp times") { imported_messages }
-        t.step("quiet: 0 notifications, 0 webhooks, no dispatcher/reply jobs, no sends") { import_was_quiet }
+        t.step("quiet: 0 notifications, 0 webhooks, 0 sends, no message or conversation events") { import_was_quiet }
         t.step("conversations: the resolved one stays resolved, the new one resolved, unassigned") do
           imported_conversations
         end
