@@ -10,8 +10,9 @@ require "fileutils"
 require "json"
 require "shellwords"
 load File.expand_path("compat.rake", __dir__) unless defined?(Compat::ROOT)
-%w[build git_sources services probe transcript http_client management_steps reply_steps connection_page_steps
-   scenario fixture_webhooks chatwoot_specs].each do |file|
+%w[build git_sources services probe transcript http_client sidekiq_log management_steps reply_steps
+   connection_page_steps agent_action_steps second_number_steps history_import_steps scenario fixture_webhooks
+   chatwoot_specs].each do |file|
   require_relative "compat/chatwoot/#{file}"
 end
 

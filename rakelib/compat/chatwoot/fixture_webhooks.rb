@@ -178,25 +178,45 @@ module Compat
         @t.check(after == before, "records changed: #{before} -> #{after}")
       end
 
+      # A change to a stored message: exactly one activity line quoting it, no other record.
+      def one_activity_line(target)
+        before = @s.counts.except("processed_events")
+        yield
+        line = @s.wait_for("the activity line") do
+          @s.counts["activity"] > before["activity"] ? @s.probe.call("last_activity", @s.inbox_id) : nil
+        end
+        after = @s.counts.except("processed_events")
+        @t.check(after == before.merge("activity" => before["activity"] + 1), "records changed: #{before} -> #{after}")
+        @t.check(line["in_reply_to"] == target["id"], "the activity line does not quote message #{target['id']}")
+        line
+      end
+
       def check_reaction(name, exp)
-        target_of(exp)
+        target = target_of(exp)
         want = exp["emoji"].empty? ? {} : { "628123456789" => exp["emoji"] }
-        unchanged_counts do
+        line = one_activity_line(target) do
           deliver!(name)
           @s.wait_for("the reaction") { @s.message(exp["target_id"])["content_attributes"]["reactions"] == want }
         end
-        want.empty? ? "reaction removed" : "#{exp['emoji']} on #{exp['target_id']}"
+        @t.check(line["content"].include?(want.empty? ? "removed the reaction" : "reacted #{exp['emoji']}"),
+                 "activity #{line['content'].inspect}")
+        what = want.empty? ? "reaction removed" : "#{exp['emoji']} on #{exp['target_id']}"
+        "#{what}; activity \"#{line['content']}\""
       end
 
       def check_edit(name, exp)
-        original = target_of(exp)["content"]
-        unchanged_counts do
+        target = target_of(exp)
+        original = target["content"]
+        line = one_activity_line(target) do
           deliver!(name)
-          @s.wait_for("the edit") { @s.message(exp["target_id"])["content"] == exp["text"] }
+          @s.wait_for("the edit") { @s.message(exp["target_id"])["content_attributes"]["bare_content"] == exp["text"] }
         end
-        previous = @s.message(exp["target_id"])["content_attributes"]["previous_content"]
+        edited = @s.message(exp["target_id"])
+        @t.check(edited["content"] == "#{exp['text']}\n\n_✏️ Edited_", "content #{edited['content'].inspect}")
+        previous = edited["content_attributes"]["previous_content"]
         @t.check(previous == original, "previous_content #{previous.inspect}, was #{original.inspect}")
-        "now \"#{exp['text']}\" (was \"#{original}\")"
+        @t.check(line["content"].include?("edited a message. Before: “#{original}”"), "activity #{line['content']}")
+        "now \"#{exp['text']}\" (was \"#{original}\"), marked edited; one activity line"
       end
 
       def check_delete_for_me(name, exp)
@@ -208,14 +228,21 @@ module Compat
       end
 
       def check_revoke(name, exp)
-        original = target_of(exp)["content"]
-        unchanged_counts do
+        target = target_of(exp)
+        # An edited message's own text, without the edit mark (what WhatsApp showed).
+        original = target["content_attributes"]["bare_content"] || target["content"]
+        line = one_activity_line(target) do
           deliver!(name)
           @s.wait_for("the revoke") { @s.message(exp["target_id"])["content_attributes"]["deleted"] == true }
         end
-        kept = @s.message(exp["target_id"])["content_attributes"]["original_content"]
+        revoked = @s.message(exp["target_id"])
+        kept = revoked["content_attributes"]["original_content"]
         @t.check(kept == original, "original_content #{kept.inspect}")
-        "marked deleted, the original text kept"
+        @t.check(revoked["content"].start_with?("🚫") && revoked["content"].end_with?("> #{original}"),
+                 "content #{revoked['content'].inspect}")
+        @t.check(line["content"].include?("deleted a message on WhatsApp: “#{original}”"),
+                 "activity #{line['content']}")
+        "marked deleted, shown struck with the original quoted; one activity line"
       end
 
       def check_group_participants(name, exp)

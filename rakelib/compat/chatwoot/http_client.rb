@@ -13,7 +13,8 @@ module Compat
 
       def request(method, url, json: nil, form: nil, headers: {})
         uri = URI(url)
-        req = { get: Net::HTTP::Get, post: Net::HTTP::Post, patch: Net::HTTP::Patch }.fetch(method).new(uri)
+        req = { get: Net::HTTP::Get, post: Net::HTTP::Post, patch: Net::HTTP::Patch,
+                delete: Net::HTTP::Delete }.fetch(method).new(uri)
         headers.each { |k, v| req[k] = v }
         if json
           req["Content-Type"] = "application/json"

@@ -50,11 +50,16 @@ module Compat
         "pair code #{code['pair_code']}"
       end
 
+      # Chatwoot's inbox create queued the gem's gateway configuration (Sidekiq): a device
+      # slot of the inbox's own with its webhook pointing at the inbox; the phone scans that.
       def scanned
-        gateway.logged_in = true # what WhatsApp does when the code is scanned
+        slot = wait_for("the inbox's device slot") { probe.call("channel", inbox_id)["provider_config"]["device_id"] }
+        hook = wait_for("the device's webhook") { gateway.device_webhook(slot)["webhook_url"] }
+        t.check(hook == @webhook_url, "device #{slot} sends to #{hook.inspect}, not #{@webhook_url}")
+        gateway.scan!(slot, Scenario::PHONE) # what WhatsApp does when the code is scanned
         status = json(request(:get, "#{api}/status", headers: admin_headers))
         t.check(status["logged_in"] == true, "status #{status.inspect[0, 200]}")
-        "logged in as #{status['device_id']}"
+        "device slot #{slot} (configured on inbox create) logged in as #{status['device_id']}"
       end
 
       def devices

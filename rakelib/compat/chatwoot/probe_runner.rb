@@ -6,7 +6,7 @@
 require "json"
 require "digest"
 
-module WawebCompatProbe
+module WawebCompatProbe # rubocop:disable Metrics/ModuleLength -- one question per method
   module_function
 
   def setup_users(account_name)
@@ -78,10 +78,65 @@ module WawebCompatProbe
     end
   end
 
+  def last_activity(inbox_id)
+    m = Message.where(inbox_id: inbox_id, message_type: :activity).order(:id).last
+    m && { "id" => m.id, "content" => m.content, "in_reply_to" => m.content_attributes["in_reply_to"],
+           "conversation_id" => m.conversation_id }
+  end
+
+  # A chat's ContactInbox, whichever form of the JID the gem keeps as its source id.
+  def chat_contact_inbox(inbox_id, jid)
+    user = jid.split("@").first
+    ContactInbox.where(inbox_id: inbox_id, source_id: [jid, user, "+#{user}"]).order(:id).first or
+      raise ActiveRecord::RecordNotFound, "no contact inbox for #{jid} in inbox #{inbox_id}"
+  end
+
+  # The contact a WhatsApp chat is in this inbox (its ContactInbox source id), with its avatar.
+  def contact_avatar(inbox_id, source_id)
+    contact = chat_contact_inbox(inbox_id, source_id).contact
+    avatar = contact.avatar
+    bytes = avatar.attached? ? avatar.download : nil
+    { "contact_id" => contact.id, "attached" => avatar.attached?, "content_type" => bytes && avatar.content_type,
+      "sha256" => bytes && Digest::SHA256.hexdigest(bytes) }
+  end
+
+  # An account webhook as an administrator adds it in Settings > Integrations > Webhooks.
+  def add_webhook(account_id, url, events)
+    Webhook.create!(account_id: account_id, url: url, subscriptions: events).id
+  end
+
+  def notification_count(account_id) = Notification.where(account_id: account_id).count
+
+  def import_state(inbox_id)
+    ActiveRecord::Base.connection.select_one(
+      "SELECT state, messages, chats_done, error FROM waweb_history_imports WHERE inbox_id = #{Integer(inbox_id)}"
+    )
+  end
+
+  # The conversations of a chat (its ContactInbox source id) in an inbox, oldest first.
+  def chat_conversations(inbox_id, source_id)
+    contact_inbox = begin
+      chat_contact_inbox(inbox_id, source_id)
+    rescue ActiveRecord::RecordNotFound
+      nil
+    end
+    return [] unless contact_inbox
+
+    Conversation.where(contact_inbox_id: contact_inbox.id).order(:id).map do |c|
+      { "id" => c.id, "status" => c.status, "assignee_id" => c.assignee_id,
+        "last_activity_at" => c.last_activity_at&.utc&.iso8601,
+        "messages" => c.messages.order(:created_at).map do |m|
+          { "source_id" => m.source_id, "message_type" => m.message_type, "content" => m.content,
+            "created_at" => m.created_at.utc.iso8601 }
+        end }
+    end
+  end
+
   def counts(inbox_id)
     { "contacts" => Contact.where(account_id: Inbox.find(inbox_id).account_id).count,
       "conversations" => Conversation.where(inbox_id: inbox_id).count,
-      "messages" => Message.where(inbox_id: inbox_id).count,
+      "messages" => Message.where(inbox_id: inbox_id).where.not(message_type: :activity).count,
+      "activity" => Message.where(inbox_id: inbox_id, message_type: :activity).count,
       "attachments" => Attachment.joins(:message).where(messages: { inbox_id: inbox_id }).count,
       "processed_events" => ActiveRecord::Base.connection.select_value("SELECT count(*) FROM waweb_processed_events") }
   end

@@ -14,6 +14,9 @@ module Compat
       include ManagementSteps
       include ReplySteps
       include ConnectionPageSteps
+      include AgentActionSteps
+      include SecondNumberSteps
+      include HistoryImportSteps
 
       PHONE = "+6289600000001" # the fixtures' device
       CUSTOMER = "628123456789@s.whatsapp.net"
@@ -38,6 +41,9 @@ module Compat
         management
         FixtureWebhooks.new(self).run if @secret
         replies
+        agent_actions
+        second_number
+        history_import if inbox_b
         connection_page
       end
 
