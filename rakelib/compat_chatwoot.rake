@@ -12,7 +12,7 @@ require "shellwords"
 load File.expand_path("compat.rake", __dir__) unless defined?(Compat::ROOT)
 %w[build git_sources services probe transcript http_client sidekiq_log management_steps reply_steps
    connection_page_steps agent_action_steps second_number_steps history_import_steps scenario fixture_webhooks
-   chatwoot_specs].each do |file|
+   bench chatwoot_specs].each do |file|
   require_relative "compat/chatwoot/#{file}"
 end
 
@@ -112,7 +112,8 @@ namespace :compat do
   end
 
   desc "Real Chatwoot + the gem in the trixie chroot: the demo over HTTP and Chatwoot's specs " \
-       "without/with the gem (CHATWOOT_SRC=<checkout>; WAWEB_COMPAT_SPECS=0 / WAWEB_COMPAT_DEMO=0 skip one part)"
+       "without/with the gem (CHATWOOT_SRC=<checkout>; WAWEB_COMPAT_SPECS=0 / WAWEB_COMPAT_DEMO=0 skip one part; " \
+       "WAWEB_COMPAT_BENCH=1 adds webhooks vs the REST API bridges' path)"
   task chatwoot: "compat:chatwoot:build" do
     Compat::Chatwoot.run
   end

@@ -132,6 +132,12 @@ module WawebCompatProbe # rubocop:disable Metrics/ModuleLength -- one question p
     end
   end
 
+  # Nothing queued or running on Chatwoot's Sidekiq (the benchmark starts each side idle).
+  def sidekiq_idle?
+    require "sidekiq/api"
+    Sidekiq::Stats.new.enqueued.zero? && Sidekiq::Workers.new.none?
+  end
+
   def counts(inbox_id)
     { "contacts" => Contact.where(account_id: Inbox.find(inbox_id).account_id).count,
       "conversations" => Conversation.where(inbox_id: inbox_id).count,

@@ -22,7 +22,7 @@ module Compat
       CUSTOMER = "628123456789@s.whatsapp.net"
       WAIT = 45 # seconds for a Sidekiq job (the machine may be busy)
 
-      attr_reader :t, :probe, :gateway, :services, :inbox_id, :secret
+      attr_reader :t, :probe, :gateway, :services, :inbox_id, :secret, :account_id, :webhook_url
 
       def initialize(transcript:, services:, probe:, gateway:)
         @t = transcript
@@ -44,6 +44,7 @@ module Compat
         agent_actions
         second_number
         history_import if inbox_b
+        Bench.new(self).run if ENV["WAWEB_COMPAT_BENCH"] == "1" && @secret # before the logout below
         connection_page
       end
 
