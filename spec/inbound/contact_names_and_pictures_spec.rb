@@ -81,6 +81,16 @@ RSpec.describe "Contacts look as they do on the phone: names and pictures", :inb
       expect(ActiveStorage::Blob.count).to eq(1) # the same picture is not stored again
     end
 
+    it "queues one picture job for a burst of messages from a contact, however many arrive before it runs" do
+      %w[B1 B2 B3].each { |id| post_webhook(inbox, body.text(id: id, from: ana)) }
+      3.times { sidekiq_processor.send(:process, pop_sidekiq_job(%w[low])) } # the three messages, in order
+      queued = sidekiq_jobs("low").map { |job| job["wrapped"] }
+      expect(queued).to eq(%w[WhatsappWeb::ContactAvatarJob])
+      drain_sidekiq
+      expect(avatar_calls).to eq([ana])
+      expect(Message.where(source_id: %w[B1 B2 B3]).count).to eq(3)
+    end
+
     it "changes nothing when there is no picture or it is private, and still stores the message" do
       gateway.set_avatar(ana, :none)
       gateway.set_avatar(group, :private)

@@ -3,6 +3,7 @@
 require "digest"
 require "tempfile"
 require "uri"
+require "waweb_native/outbound/shared_state"
 
 module WawebNative
   module Inbound
@@ -15,6 +16,7 @@ module WawebNative
     # job refuses some addresses, and this keeps the bytes streamed and capped.
     class ContactAvatar
       REFRESH_AFTER = 24 * 3600
+      QUEUED_FOR = 3600
       MAX_BYTES = 5 * 1024 * 1024
       CHECKED_AT = "waweb_avatar_checked_at"
       DIGEST = "waweb_avatar_sha256"
@@ -27,11 +29,20 @@ module WawebNative
 
         contacts = [message.conversation&.contact, message.sender].grep(::Contact).uniq
         contacts.each do |contact|
-          ::WhatsappWeb::ContactAvatarJob.perform_later(contact.id, inbox.id) if due?(contact)
+          ::WhatsappWeb::ContactAvatarJob.perform_later(contact.id, inbox.id) if queue?(contact)
         end
       rescue StandardError => e
         ::Rails.logger.error("[waweb_native] avatar refresh not queued for message #{message&.id} " \
                              "(#{e.class}): #{e.message}")
+      end
+
+      # A burst of messages from one contact queues one job, not one per message: the job
+      # sits on `low` behind those messages, so the day's check is not recorded yet. The
+      # job frees the key when it starts; the TTL covers a job that never runs.
+      def self.queued_key(contact) = "waweb:avatar_queued:#{contact.id}"
+
+      def self.queue?(contact)
+        due?(contact) && WawebNative::Outbound::SharedState.claim(queued_key(contact), QUEUED_FOR)
       end
 
       def self.due?(contact, now: Time.now)
@@ -48,6 +59,7 @@ module WawebNative
 
       # :attached, :unchanged, or why nothing was done (:not_due, :no_chat, :no_picture, :agent_picture, :failed).
       def refresh!
+        WawebNative::Outbound::SharedState.release(self.class.queued_key(@contact))
         return :not_due unless self.class.due?(@contact)
 
         remember(CHECKED_AT => Time.now.utc.iso8601)
