@@ -72,6 +72,19 @@ RSpec.describe "Inbound idempotency", :inbound do
     expect(Message.pluck(:source_id)).to eq(["3EB0A1"])
   end
 
+  it "a uniqueness race that outlasts the retries fails the job instead of dropping the event" do
+    ledger = WawebNative::Inbound::ProcessedEvent
+    attempts = 0
+    expect do
+      ledger.claim(-8, "message:STUCK") do
+        attempts += 1
+        raise ActiveRecord::RecordNotUnique, "duplicate key value violates unique constraint \"elsewhere\""
+      end
+    end.to raise_error(ActiveRecord::RecordNotUnique)
+    expect(attempts).to eq(ledger::MAX_ATTEMPTS)
+    expect(ledger.processed?(-8, "message:STUCK")).to be(false) # nothing claimed: the retry can make it
+  end
+
   context "with committed records and real threads", :truncation do
     let!(:inbox) { create_web_inbox }
 
@@ -91,6 +104,13 @@ RSpec.describe "Inbound idempotency", :inbound do
       expect(Message.count).to eq(4)
       expect([Contact.count, Conversation.count]).to eq([1, 1])
       expect(ContactInbox.pluck(:source_id)).to contain_exactly("628777777777", "42@lid")
+    end
+
+    it "messages of many new contacts at the same moment each open their own conversation" do
+      raws = Array.new(12) { |i| body.text(id: "MANY#{i}", from: "62812000000#{format('%02d', i)}@s.whatsapp.net") }
+      expect(at_once(12) { |i| perform(inbox.id, raws[i]) }).to be_empty
+      expect(Message.count).to eq(12)
+      expect(Conversation.distinct.count(:display_id)).to eq(12)
     end
 
     it "a duplicate webhook picked up by two Sidekiq threads yields one message" do

@@ -27,7 +27,9 @@ module WawebNative
       # returns what the block returned (nil for a duplicate). A duplicate (now, or
       # concurrently in another thread) fails on the ledger's unique index and is
       # dropped. A uniqueness failure elsewhere (two new messages of one new contact
-      # racing for its ContactInbox) is retried: the other side's rows now exist.
+      # racing for its ContactInbox) is retried: the other side's rows now exist. One
+      # still failing after MAX_ATTEMPTS is raised, never swallowed: the job fails and
+      # Sidekiq retries it later, so the event is not lost.
       # `before_attempt` runs before every attempt (e.g. rewinding a media tempfile).
       def self.claim(inbox_id, key, before_attempt: nil)
         attempts = 0
@@ -42,9 +44,10 @@ module WawebNative
           end
         rescue ::ActiveRecord::RecordNotUnique, ::ActiveRecord::RecordInvalid => e
           raise unless race?(e)
+          return nil if processed?(inbox_id, key) # a duplicate: the other side made the record
 
-          retry if attempts < MAX_ATTEMPTS && !processed?(inbox_id, key)
-          nil
+          retry if attempts < MAX_ATTEMPTS
+          raise
         end
       end
 

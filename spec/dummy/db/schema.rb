@@ -100,7 +100,7 @@ ActiveRecord::Schema[7.1].define do
     t.datetime :last_activity_at, null: false, default: -> { "CURRENT_TIMESTAMP" }
     # Where agents act: the per-account number in the dashboard's URLs, who is assigned,
     # and when the agent / the assignee last opened the conversation.
-    t.integer :display_id
+    t.integer :display_id # from conversations_display_id_seq on PostgreSQL (see Conversation)
     t.bigint :assignee_id
     t.datetime :agent_last_seen_at
     t.datetime :assignee_last_seen_at
@@ -198,4 +198,6 @@ ActiveRecord::Schema[7.1].define do
 
   add_foreign_key :active_storage_attachments, :active_storage_blobs, column: :blob_id
   add_foreign_key :active_storage_variant_records, :active_storage_blobs, column: :blob_id
+  # Chatwoot's trigger draws display ids from a sequence: concurrent creations never collide.
+  execute "CREATE SEQUENCE IF NOT EXISTS conversations_display_id_seq" if json == :jsonb
 end

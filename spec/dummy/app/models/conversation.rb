@@ -10,8 +10,11 @@ class Conversation < ApplicationRecord
   belongs_to :assignee, class_name: "User", optional: true
   has_many :messages, dependent: :destroy
 
-  # Chatwoot numbers conversations per account with a database trigger; the dashboard's
-  # routes (…/conversations/:id) use that number, not the primary key.
+  # Chatwoot numbers conversations per account with a database trigger drawing on a
+  # sequence (conv_dpid_seq_<account>); the dashboard's routes (…/conversations/:id) use
+  # that number, not the primary key. On PostgreSQL the host draws on one sequence too,
+  # so conversations created at once never collide (as in Chatwoot); SQLite (bin/demo)
+  # has a single writer.
   before_create :assign_display_id
   after_create_commit :notify_conversation_creation
 
@@ -22,7 +25,11 @@ class Conversation < ApplicationRecord
   private
 
   def assign_display_id
-    self.display_id ||= (Conversation.where(account_id: account_id).maximum(:display_id) || 0) + 1
+    self.display_id ||= if self.class.connection.adapter_name.match?(/postg/i)
+                          self.class.connection.select_value("SELECT nextval('conversations_display_id_seq')")
+                        else
+                          (Conversation.where(account_id: account_id).maximum(:display_id) || 0) + 1
+                        end
   end
 
   def notify_conversation_creation
