@@ -10,8 +10,11 @@ class Conversation < ApplicationRecord
   belongs_to :assignee, class_name: "User", optional: true
   has_many :messages, dependent: :destroy
 
-  # Chatwoot numbers conversations per account with a database trigger; the dashboard's
-  # routes (…/conversations/:id) use that number, not the primary key.
+  # Chatwoot numbers conversations per account with a database trigger (a sequence per
+  # account, so concurrent creations never collide); the dashboard's routes
+  # (…/conversations/:id) use that number, not the primary key.
+  DISPLAY_ID_LOCK = 7_301 # the advisory lock class of conversation numbering
+
   before_create :assign_display_id
   after_create_commit :notify_conversation_creation
 
@@ -21,8 +24,16 @@ class Conversation < ApplicationRecord
 
   private
 
+  # The next number, as the sequence would give it: on PostgreSQL the account's numbering is
+  # locked until this transaction ends, so two conversations created at once (two Sidekiq
+  # threads, new contacts) never read the same maximum. SQLite writes one at a time.
   def assign_display_id
-    self.display_id ||= (Conversation.where(account_id: account_id).maximum(:display_id) || 0) + 1
+    return if display_id
+
+    if self.class.connection.adapter_name.match?(/postg/i)
+      self.class.connection.execute("SELECT pg_advisory_xact_lock(#{DISPLAY_ID_LOCK}, #{Integer(account_id)})")
+    end
+    self.display_id = (Conversation.where(account_id: account_id).maximum(:display_id) || 0) + 1
   end
 
   def notify_conversation_creation
