@@ -3,14 +3,9 @@
 require_relative "agent_actions_helper"
 
 RSpec.describe "Typing: an agent typing a reply shows typing... on the phone", :agent_actions do
-  let(:gateway) { FakeGateway.start }
-  let(:inbox) { create_web_inbox(gateway: gateway) }
-  let(:agent) { create_agent(inbox.account) }
-  let(:conversation) { web_conversation(inbox) }
-  let(:chat) { "628123456789@s.whatsapp.net" }
+  include_context "with an agent in a whatsapp_web conversation"
 
   before { conversation && gateway.clear_requests }
-  after { gateway.stop }
 
   def presence = gateway_calls(gateway, %r{\A/send/chat-presence\z}).map { |_, json| [json["phone"], json["action"]] }
 
