@@ -8,14 +8,14 @@
   var t = page.strings;
   var $ = page.$;
 
+  // {ok, json}: a refusal's answer matters here (its kind, the flags to copy).
   function call(method, path, body) {
-    var options = { method: method, headers: { "api_access_token": config.token, "Accept": "application/json" } };
-    if (body) { options.headers["Content-Type"] = "application/json"; options.body = JSON.stringify(body); }
-    return fetch(config.apiBase + "/" + path, options).then(function (response) {
-      return response.json().catch(function () { return {}; }).then(function (json) {
-        return { ok: response.ok, json: json };
+    return page.request(method, config.apiBase + "/" + path, body).then(
+      function (json) { return { ok: true, json: json }; },
+      function (error) {
+        if (!error.json) { throw error; }
+        return { ok: false, json: error.json };
       });
-    });
   }
 
   function show(text, state) {

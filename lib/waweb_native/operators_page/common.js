@@ -18,7 +18,8 @@
   }
 
   // A JSON call with the page's token: resolves to the answer, rejects with an Error carrying
-  // the server's message and kind (or the page's network_error text when nothing answered).
+  // the server's message, kind and whole answer (json), or the page's network_error text
+  // when nothing answered.
   function request(method, url, body) {
     var options = { method: method, headers: { "api_access_token": config.token, "Accept": "application/json" } };
     if (body) {
@@ -30,6 +31,7 @@
         if (!response.ok) {
           var error = new Error(json.error || ("HTTP " + response.status));
           error.kind = json.kind;
+          error.json = json;
           throw error;
         }
         return json;
