@@ -8,8 +8,8 @@ module WawebNative
   module Outbound
     # "typing..." on the customer's phone while an agent types a public reply
     # (POST /send/chat-presence). Chatwoot repeats typing_on as the agent types, so a
-    # start goes out at most once per chat every START_INTERVAL seconds; a stop goes out
-    # on typing_off or once the reply is sent, and only after a start. Private notes never
+    # start goes out at most once per chat every START_INTERVAL seconds (or again after a
+    # stop); a stop goes out on typing_off or once the reply is sent, and only after a start. Private notes never
     # show. The calls run in WhatsappWeb::TypingPresenceJob; nothing here raises.
     #
     # The jobs may run in any order (several Sidekiq threads and processes), so each carries
@@ -40,7 +40,7 @@ module WawebNative
 
       def typing_off(conversation, user, is_private, at: nil)
         target = eligible(conversation, user, is_private)
-        return unless target && SharedState.release(key(target, "shown"))
+        return unless target && shown_cleared?(target)
 
         ::WhatsappWeb::TypingPresenceJob.perform_later(conversation.id, "stop", stamp(at))
       rescue StandardError => e
@@ -52,7 +52,7 @@ module WawebNative
       def reply_sent(provider, message, chat)
         conversation = message.respond_to?(:conversation) ? message.conversation : nil
         target = AgentChat.for(conversation)
-        return unless target && SharedState.release(key(target, "shown"))
+        return unless target && shown_cleared?(target)
 
         sent_at = message.respond_to?(:created_at) ? message.created_at : nil
         in_order(target, stamp(sent_at)) { provider.typing(chat, false) }
@@ -72,6 +72,14 @@ module WawebNative
         reason = target ? target.explain(e) : e.message
         logger&.warn("[waweb_native] typing #{action} not shown for #{target&.describe} (#{e.class.name}): #{reason}")
         false
+      end
+
+      # True when a start was shown (now cleared); the next typing_on starts again at once.
+      def shown_cleared?(target)
+        return false unless SharedState.release(key(target, "shown"))
+
+        SharedState.release(key(target, "start"))
+        true
       end
 
       # Runs the call unless a call stamped at or after `at` was already sent for the chat.
