@@ -15,7 +15,6 @@ concurrency = Integer(ENV.fetch("WAWEB_BENCH_SIDEKIQ_THREADS", "5"))
 HostBench.prepare_database
 secret = SecureRandom.hex(16)
 inbox = HostBench.create_inbox(secret, name: "e2e bench")
-path = "/webhooks/whatsapp_web/#{inbox.channel.phone_number}"
 senders = Array.new(chats) { |i| "62813#{format('%07d', i)}" }
 run = SecureRandom.hex(3).upcase
 bodies = Array.new(count) do |i|
@@ -23,17 +22,9 @@ bodies = Array.new(count) do |i|
 end
 HostBench.flush_redis
 
-puma_pid, port = HostBench.start_puma
-sidekiq_pid = HostBench.start_sidekiq(concurrency: concurrency)
-begin
-  HostBench.wait_for_sidekiq_process
-  http = HostBench::Connection.new(port)
+HostBench.with_host(sidekiq_threads: concurrency) do |http|
   scope = Message.where(inbox_id: inbox.id)
-  started = HostBench.now
-  bodies.each { |body| HostBench.post(http, path, body, secret) }
-  posted = HostBench.now - started
-  HostBench.wait_until(600, interval: 0.05) { scope.count >= count }
-  elapsed = HostBench.now - started
+  posted, elapsed = HostBench.deliver_all(http, inbox, bodies, timeout: 600)
   raise "expected #{count} messages, found #{scope.count}" unless scope.count == count
 
   printf("end to end: %d texts over %d chats, POST to committed Message row, Puma(4 threads) + " \
@@ -41,9 +32,4 @@ begin
          "load average %s\n",
          count, chats, concurrency, ActiveRecord::Base.connection.adapter_name, count / elapsed, elapsed, posted,
          count / posted, HostBench.load_average)
-ensure
-  http&.finish
-  HostBench.stop(sidekiq_pid)
-  HostBench.stop(puma_pid)
-  HostBench.flush_redis
 end

@@ -17,6 +17,7 @@ concurrency = Integer(ENV.fetch("WAWEB_BENCH_SIDEKIQ_THREADS", "5"))
 
 HostBench.prepare_database
 gateway = FakeGateway.start
+gateway.scan!("org_1", HostBench::DEVICE.split("@").first) # the device the inboxes name
 run = SecureRandom.hex(3).upcase
 senders = Array.new(chats) { |i| "62814#{format('%07d', i)}" }
 now = Time.now.utc
@@ -36,7 +37,6 @@ imported.channel.update_columns(provider_config: imported.channel.provider_confi
 ))
 imported.reload
 live = HostBench.create_inbox(secret, name: "history bench (webhooks)")
-path = "/webhooks/whatsapp_web/#{live.channel.phone_number}"
 bodies = rows.map do |r|
   HostBench.text_body(r[:id], sender: r[:sender], text: r[:text]).sub("2026-08-01T10:00:00Z", r[:time].iso8601)
 end
@@ -51,21 +51,12 @@ made = Message.where(inbox_id: imported.id).count
 raise "import made #{made} messages, expected #{count}: #{status}" unless made == count && status[:state] == "done"
 
 # 2. The same messages as webhooks.
-puma_pid, port = HostBench.start_puma
-sidekiq_pid = HostBench.start_sidekiq(concurrency: concurrency)
+webhook_seconds = nil
 begin
-  HostBench.wait_for_sidekiq_process
-  http = HostBench::Connection.new(port)
-  scope = Message.where(inbox_id: live.id)
-  started = HostBench.now
-  bodies.each { |body| HostBench.post(http, path, body, secret) }
-  HostBench.wait_until(900, interval: 0.05) { scope.count >= count }
-  webhook_seconds = HostBench.now - started
+  HostBench.with_host(sidekiq_threads: concurrency) do |http|
+    _, webhook_seconds = HostBench.deliver_all(http, live, bodies, timeout: 900)
+  end
 ensure
-  http&.finish
-  HostBench.stop(sidekiq_pid)
-  HostBench.stop(puma_pid)
-  HostBench.flush_redis
   gateway.stop
 end
 

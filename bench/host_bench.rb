@@ -23,6 +23,7 @@ module HostBench
   # HostBench::Connection, also loaded on its own by bench/load/client.rb (no Rails there).
   require_relative "load/connection"
   require_relative "host_puma"
+  require_relative "host_processes"
 
   module_function
 
@@ -71,48 +72,6 @@ module HostBench
                     "timestamp" => "2026-08-01T10:06:00Z" })
   end
 
-  # Puma serving the host app in a forked child; returns [pid, port]. All threads from
-  # the start, as Rails' (and Chatwoot's) puma.rb sets them: Puma 6 with fewer spawned
-  # threads than max never sheds a busy keep-alive connection, so connections beyond
-  # the spawned threads wait unaccepted for as long as the others keep sending.
-  # gc_report: a file the child writes its GC figures to (JSON) when it stops.
-  def start_puma(threads: 4, gc_report: nil)
-    reader, writer = IO.pipe
-    ActiveRecord::Base.connection_pool.disconnect!
-    pid = fork do
-      reader.close
-      size_pools(threads)
-      report_gc(gc_report) if gc_report
-      server = Puma::Server.new(Rails.application, nil, min_threads: threads, max_threads: threads,
-                                                        log_writer: Puma::LogWriter.null)
-      server.add_tcp_listener("127.0.0.1", 0)
-      writer.puts(server.connected_ports.first)
-      writer.close
-      server.run.join
-    end
-    writer.close
-    port = Integer(reader.gets)
-    reader.close
-    [pid, port]
-  end
-
-  # Sidekiq (the real server: fetcher, processors, retries) as a child process.
-  # require: the file Sidekiq loads (defaults to the host's environment).
-  def start_sidekiq(concurrency: 5, require: File.join(ROOT, "spec/dummy/config/environment.rb"), env: {})
-    Process.spawn({ "RAILS_ENV" => "test" }.merge(env), "bundle", "exec", "sidekiq", "-r", require,
-                  "-c", concurrency.to_s, "-q", "high", "-q", "default", "-q", "low",
-                  chdir: ROOT, out: File::NULL, err: File::NULL)
-  end
-
-  def stop(pid)
-    return unless pid
-
-    Process.kill("TERM", pid)
-    Process.wait(pid)
-  rescue Errno::ESRCH, Errno::ECHILD
-    nil
-  end
-
   def now
     Process.clock_gettime(Process::CLOCK_MONOTONIC)
   end
@@ -126,14 +85,24 @@ module HostBench
     end
   end
 
-  def wait_for_sidekiq_process
-    wait_until(90, interval: 0.1) { Sidekiq::ProcessSet.new.size.positive? }
-  end
-
   def post(http, path, body, secret)
     status = http.post(path, body, "Content-Type" => "application/json",
                                    "X-Hub-Signature-256" => WawebNative::Signature.sign(secret, body))
     raise "#{path}: HTTP #{status}" unless status == "200"
+  end
+
+  # POSTs every body, signed, to the inbox's webhook, then waits (at most timeout s) for
+  # the inbox to hold as many messages. Returns [seconds until the last POST was answered,
+  # seconds until the last row].
+  def deliver_all(http, inbox, bodies, timeout:)
+    path = "/webhooks/whatsapp_web/#{inbox.channel.phone_number}"
+    secret = inbox.channel.provider_config["webhook_verify_token"]
+    scope = Message.where(inbox_id: inbox.id)
+    started = now
+    bodies.each { |body| post(http, path, body, secret) }
+    posted = now - started
+    wait_until(timeout, interval: 0.05) { scope.count >= bodies.size }
+    [posted, now - started]
   end
 
   def flush_redis

@@ -59,6 +59,18 @@ module AgentActionHelpers
   end
 end
 
+# What every agent-action spec starts from: an agent of a whatsapp_web inbox on a
+# FakeGateway, and a conversation with the chat 628123456789.
+RSpec.shared_context "with an agent in a whatsapp_web conversation" do
+  let(:gateway) { FakeGateway.start }
+  let(:inbox) { create_web_inbox(gateway: gateway) }
+  let(:agent) { create_agent(inbox.account) }
+  let(:conversation) { web_conversation(inbox) }
+  let(:chat) { "628123456789@s.whatsapp.net" }
+
+  after { gateway.stop }
+end
+
 RSpec.configure do |config|
   config.include AgentActionHelpers, :agent_actions
   config.include InboundHelpers, :agent_actions

@@ -3,13 +3,7 @@
 require_relative "agent_actions_helper"
 
 RSpec.describe "Delete: an agent deleting a sent message revokes it on WhatsApp", :agent_actions do
-  let(:gateway) { FakeGateway.start }
-  let(:inbox) { create_web_inbox(gateway: gateway) }
-  let(:agent) { create_agent(inbox.account) }
-  let(:conversation) { web_conversation(inbox) }
-  let(:chat) { "628123456789@s.whatsapp.net" }
-
-  after { gateway.stop }
+  include_context "with an agent in a whatsapp_web conversation"
 
   def revokes = gateway_calls(gateway, %r{/revoke\z})
 
@@ -31,6 +25,42 @@ RSpec.describe "Delete: an agent deleting a sent message revokes it on WhatsApp"
     drain_sidekiq
     expect(revokes).to eq([["/message/#{reply.source_id}/revoke", { "phone" => chat }]])
     expect(reply.reload.content_attributes).not_to have_key("external_error")
+  end
+
+  # A reply with two images goes out as two WhatsApp messages (the text as the first caption).
+  def sent_two_images
+    reply = Message.new(account: inbox.account, inbox: inbox, conversation: conversation, message_type: :outgoing,
+                        content: "both photos", sender: agent)
+    2.times do |i|
+      reply.attachments.new(account: inbox.account, file_type: :image)
+           .file.attach(io: StringIO.new(FakeGateway.png), filename: "p#{i}.png", content_type: "image/png")
+    end
+    reply.save!
+    drain_sidekiq
+    reply.reload
+  end
+
+  it "revokes every WhatsApp message a reply went out as (text and attachments), not only the first" do
+    reply = sent_two_images
+    ids = reply.content_attributes["waweb_sent_ids"]
+    expect(ids.size).to eq(2)
+    expect(ids.uniq.size).to eq(2)
+    expect(ids.first).to eq(reply.source_id)
+    expect(delete_message(reply).status).to eq(200)
+    expect(reply.reload.content_attributes).not_to have_key("waweb_sent_ids") # Chatwoot replaced them
+    drain_sidekiq
+    expect(revokes).to eq(ids.map { |id| ["/message/#{id}/revoke", { "phone" => chat }] })
+    expect(reply.reload.content_attributes).not_to have_key("external_error")
+  end
+
+  it "still revokes the other messages of a reply when WhatsApp refuses one, and notes the refusal" do
+    reply = sent_two_images
+    first, second = reply.content_attributes["waweb_sent_ids"]
+    gateway.refuse_revoke(first, status: 400, message: "message is too old to be revoked")
+    delete_message(reply)
+    drain_sidekiq
+    expect(revokes.map(&:first)).to eq(["/message/#{first}/revoke", "/message/#{second}/revoke"])
+    expect(reply.reload.content_attributes["external_error"]).to include("(message is too old to be revoked)")
   end
 
   it "revokes a message typed on the phone too (it is ours), in a group as well" do

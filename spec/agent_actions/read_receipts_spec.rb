@@ -3,13 +3,7 @@
 require_relative "agent_actions_helper"
 
 RSpec.describe "Read receipts: an agent opening a conversation marks it read on WhatsApp", :agent_actions do
-  let(:gateway) { FakeGateway.start }
-  let(:inbox) { create_web_inbox(gateway: gateway) }
-  let(:agent) { create_agent(inbox.account) }
-  let(:conversation) { web_conversation(inbox) }
-  let(:chat) { "628123456789@s.whatsapp.net" }
-
-  after { gateway.stop }
+  include_context "with an agent in a whatsapp_web conversation"
 
   def reads = gateway_calls(gateway, %r{/read\z})
   def read(id) = ["/message/#{id}/read", { "phone" => chat }]

@@ -3,14 +3,9 @@
 require_relative "agent_actions_helper"
 
 RSpec.describe "Typing: an agent typing a reply shows typing... on the phone", :agent_actions do
-  let(:gateway) { FakeGateway.start }
-  let(:inbox) { create_web_inbox(gateway: gateway) }
-  let(:agent) { create_agent(inbox.account) }
-  let(:conversation) { web_conversation(inbox) }
-  let(:chat) { "628123456789@s.whatsapp.net" }
+  include_context "with an agent in a whatsapp_web conversation"
 
   before { conversation && gateway.clear_requests }
-  after { gateway.stop }
 
   def presence = gateway_calls(gateway, %r{\A/send/chat-presence\z}).map { |_, json| [json["phone"], json["action"]] }
 
@@ -45,6 +40,14 @@ RSpec.describe "Typing: an agent typing a reply shows typing... on the phone", :
     expect(presence).to eq([[chat, "start"], [chat, "start"]])
   end
 
+  it "starts again at once when the agent types again after a stop (the 5 seconds are for repeats)" do
+    toggle_typing(conversation, "on")
+    toggle_typing(conversation, "off")
+    toggle_typing(conversation, "on")
+    drain_sidekiq
+    expect(presence).to eq([[chat, "start"], [chat, "stop"], [chat, "start"]])
+  end
+
   it "keeps the 5 seconds in Redis, shared by every Sidekiq process" do
     toggle_typing(conversation, "on")
     drain_sidekiq
@@ -73,6 +76,76 @@ RSpec.describe "Typing: an agent typing a reply shows typing... on the phone", :
     drain_sidekiq
     expect(presence).to be_empty
     expect(sidekiq_jobs("high")).to be_empty
+  end
+
+  describe "when the jobs run out of order" do
+    def typing_jobs = sidekiq_jobs("high").map { |j| j["args"].first["arguments"][1] }
+
+    it "drops a start that runs after its stop: the phone is left stopped" do
+      toggle_typing(conversation, "on")
+      toggle_typing(conversation, "off")
+      drain_sidekiq(queues: %w[critical])
+      expect(typing_jobs).to eq(%w[start stop])
+      reverse_sidekiq_queue("high")
+      drain_sidekiq
+      expect(presence).to eq([[chat, "stop"]])
+    end
+
+    it "keeps the newest of start, stop, start however they run: the phone shows typing" do
+      toggle_typing(conversation, "on")
+      toggle_typing(conversation, "off")
+      toggle_typing(conversation, "on")
+      drain_sidekiq(queues: %w[critical])
+      expect(typing_jobs).to eq(%w[start stop start])
+      reverse_sidekiq_queue("high")
+      drain_sidekiq
+      expect(presence).to eq([[chat, "start"]])
+    end
+
+    it "still sends each state once when they run in order" do
+      toggle_typing(conversation, "on")
+      toggle_typing(conversation, "off")
+      drain_sidekiq
+      expect(presence).to eq([[chat, "start"], [chat, "stop"]])
+    end
+
+    it "drops a start older than the reply that stopped it" do
+      toggle_typing(conversation, "on")
+      drain_sidekiq(queues: %w[critical])
+      create_message(conversation: conversation, message_type: :outgoing, content: "Hi Ana", sender: agent)
+      reverse_sidekiq_queue("high") # the reply's job first, then the start the agent typed before it
+      drain_sidekiq
+      expect(gateway.requests.map(&:path)).to eq(["/send/message", "/send/chat-presence"])
+      expect(presence).to eq([[chat, "stop"]])
+    end
+
+    it "keeps the newest state in Redis for the chat" do
+      toggle_typing(conversation, "on")
+      drain_sidekiq
+      newest = Sidekiq.redis { |r| r.call("GET", "waweb:typing:newest:#{inbox.id}:628123456789") }.to_i
+      expect(Time.at(Rational(newest, 1_000_000))).to be_within(5).of(Time.now)
+    end
+
+    it "runs a job queued before jobs carried the time as it comes" do
+      WhatsappWeb::TypingPresenceJob.perform_later(conversation.id, "start")
+      drain_sidekiq
+      expect(presence).to eq([[chat, "start"]])
+    end
+  end
+
+  it "sends a chat's stop only once its start has left, not alongside it", :truncation do
+    gateway.fail_next(:hang) # the start's call hangs in the gateway
+    with_sidekiq_workers(threads: 2) do
+      toggle_typing(conversation, "on")
+      deadline = Time.now + 10
+      sleep 0.02 until presence == [[chat, "start"]] || Time.now > deadline
+      toggle_typing(conversation, "off")
+      sleep 0.5 # a second thread is free to run the stop now
+      expect(presence).to eq([[chat, "start"]])
+      gateway.release_hung
+      wait_for_sidekiq_idle
+    end
+    expect(presence).to eq([[chat, "start"], [chat, "stop"]])
   end
 
   describe "bad input" do

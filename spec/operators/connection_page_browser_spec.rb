@@ -1,22 +1,18 @@
 # frozen_string_literal: true
 
 require_relative "operators_helper"
-require_relative "support/webdriver"
+require_relative "support/page_in_browser"
 
 # The connection page in a real browser (headless Chromium through chromedriver), served by
 # the host on Puma, talking to the management API, which talks to the fake gateway.
 # Screenshots: tmp/connection_page.png (QR, not logged in), tmp/connection_page_logged_in.png,
 # tmp/connection_page_gateway_down.png.
 RSpec.describe "WhatsApp Web connection page in Chromium", :operators, :truncation do
-  let(:gateway) { FakeGateway.start(logged_in: false) }
-  let(:account) { create_account }
-  let(:admin) { create_member(account) }
+  include_context "with an operator's page in Chromium"
+
   let(:inbox) { create_gateway_inbox(gateway, account: account) }
   let(:screenshot) { File.expand_path("../../tmp/connection_page.png", __dir__) }
 
-  after { gateway.stop }
-
-  def text_of(browser, id) = browser.execute("return document.getElementById(#{id.to_json}).textContent")
   def login_requests = gateway.requests.count { |r| r.path == "/app/login" }
 
   # The QR image renders (a decoded PNG), the status says not logged in, settings are exact.
@@ -59,12 +55,9 @@ RSpec.describe "WhatsApp Web connection page in Chromium", :operators, :truncati
   end
 
   it "shows and renews the QR code, gives a pairing code, follows login/logout and shows gateway errors" do
-    raise "Chromium/chromedriver missing: run bin/setup" unless WebDriverSession.available?
-
     gateway.qr_duration = 2 # seconds: the countdown must fetch a new code quickly
     with_puma_host do |url|
-      browser = WebDriverSession.start
-      begin
+      with_browser do |browser|
         browser.visit("#{url}/whatsapp_web/inboxes/#{inbox.id}/connect?token=#{token_of(admin)}")
         expect_qr_page(browser)
         expect_gateway_settings(browser, url)
@@ -89,8 +82,6 @@ RSpec.describe "WhatsApp Web connection page in Chromium", :operators, :truncati
         browser.wait_for("!document.getElementById('qr').hidden", message: "a QR after logout")
 
         expect_gateway_error_shown(browser)
-      ensure
-        browser.quit
       end
     end
   end

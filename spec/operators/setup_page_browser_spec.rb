@@ -1,16 +1,15 @@
 # frozen_string_literal: true
 
 require_relative "operators_helper"
-require_relative "support/webdriver"
+require_relative "support/page_in_browser"
 
 # The setup page in a real browser (headless Chromium through chromedriver), served by the
 # host on Puma: fill, test, create, land on the connection page with the QR code; the fake
 # gateway "scans" and sends a first signed message through the device webhook the gem set.
 # Screenshots: tmp/setup_page_tested.png, tmp/setup_page_connect.png.
 RSpec.describe "WhatsApp Web setup page in Chromium", :operators, :truncation do
-  let(:gateway) { FakeGateway.start(logged_in: false) }
-  let(:account) { create_account }
-  let(:admin) { create_member(account) }
+  include_context "with an operator's page in Chromium"
+
   let(:slot) { "chatwoot_5511987650200" }
   let(:screenshot) { File.expand_path("../../tmp/setup_page_tested.png", __dir__) }
 
@@ -20,10 +19,6 @@ RSpec.describe "WhatsApp Web setup page in Chromium", :operators, :truncation do
   ensure
     ENV["FRONTEND_URL"] = frontend if frontend
   end
-
-  after { gateway.stop }
-
-  def text_of(browser, id) = browser.execute("return document.getElementById(#{id.to_json}).textContent")
 
   def fill(browser)
     browser.type("#name", "Sales")
@@ -52,11 +47,8 @@ RSpec.describe "WhatsApp Web setup page in Chromium", :operators, :truncation do
   end
 
   it "tests, creates the inbox, opens the QR, and the first message arrives through the gateway's device webhook" do
-    raise "Chromium/chromedriver missing: run bin/setup" unless WebDriverSession.available?
-
     with_puma_host do |url|
-      browser = WebDriverSession.start
-      begin
+      with_browser do |browser|
         browser.visit("#{url}/whatsapp_web/setup?token=#{token_of(admin)}")
         browser.wait_for("document.getElementById('setup-form')", message: "the setup form")
         expect(browser.current_url).not_to include("token=")
@@ -80,22 +72,17 @@ RSpec.describe "WhatsApp Web setup page in Chromium", :operators, :truncation do
         expect(delivered).to eq([["#{url}/webhooks/whatsapp_web/5511987650200", 200]])
         drain_sidekiq
         expect(Message.where(inbox_id: inbox.id).pluck(:source_id, :content)).to eq([%w[FIRST1 Olá!]])
-      ensure
-        browser.quit
       end
     end
   end
 
   it "the connection page's \"Configure the gateway for me\" asks before replacing a webhook set elsewhere" do
-    raise "Chromium/chromedriver missing: run bin/setup" unless WebDriverSession.available?
-
     inbox = create_gateway_inbox(gateway, account: account, phone_number: "+5511987650300")
     with_puma_host do |url|
       WawebNative::Operators::Connection.new(inbox, frontend_url: url).configure_gateway
       device = inbox.channel.reload.provider_config["device_id"]
       gateway.set_device_webhook(device, "https://n8n.example/h")
-      browser = WebDriverSession.start
-      begin
+      with_browser do |browser|
         browser.visit("#{url}/whatsapp_web/inboxes/#{inbox.id}/connect?token=#{token_of(admin)}")
         browser.wait_for("document.getElementById('configure-card').dataset.configured === 'false'",
                          message: "the configuration state")
@@ -108,18 +95,13 @@ RSpec.describe "WhatsApp Web setup page in Chromium", :operators, :truncation do
         expect(browser.execute("return window.asked")).to include("already sends its webhooks to https://n8n.example/h")
         expect(text_of(browser, "configure-state")).to start_with("Done. gateway configured: device #{device}")
         expect(gateway.device_webhook(device)["webhook_url"]).to eq("#{url}/webhooks/whatsapp_web/5511987650300")
-      ensure
-        browser.quit
       end
     end
   end
 
   it "shows a clear sentence for a wrong password, and creates nothing" do
-    raise "Chromium/chromedriver missing: run bin/setup" unless WebDriverSession.available?
-
     with_puma_host do |url|
-      browser = WebDriverSession.start
-      begin
+      with_browser do |browser|
         browser.visit("#{url}/whatsapp_web/setup?token=#{token_of(admin)}")
         fill(browser)
         browser.type("#basic_auth_password", "-wrong")
@@ -128,8 +110,6 @@ RSpec.describe "WhatsApp Web setup page in Chromium", :operators, :truncation do
         expect(text_of(browser, "error")).to eq("Problem: #{WawebNative::Outbound::Failure::BAD_CREDENTIALS}")
         expect(browser.execute("return document.getElementById('error').dataset.kind")).to eq("bad_credentials")
         expect(Inbox.count).to eq(0)
-      ensure
-        browser.quit
       end
     end
   end

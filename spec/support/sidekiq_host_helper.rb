@@ -32,6 +32,17 @@ module SidekiqHostHelper
     Sidekiq::Queue.new(queue).map(&:item).reverse
   end
 
+  # Turns a queue around: the newest job runs first (as jobs on several threads or
+  # processes may).
+  def reverse_sidekiq_queue(queue)
+    key = "queue:#{queue}"
+    Sidekiq.redis do |r|
+      jobs = r.call("LRANGE", key, 0, -1)
+      r.call("DEL", key)
+      r.call("RPUSH", key, *jobs.reverse) unless jobs.empty?
+    end
+  end
+
   def sidekiq_queue_sizes
     QUEUES.to_h { |q| [q, Sidekiq::Queue.new(q).size] }
   end

@@ -5,13 +5,15 @@ module WawebNative
     # An agent deleting a message (DELETE .../conversations/:id/messages/:id) also deletes it
     # for everyone on WhatsApp when it went out from a whatsapp_web inbox
     # (WawebNative::Outbound::Revocation). Chatwoot's update replaces content_attributes, so
-    # whether the phone had already revoked it is read first.
+    # whether the phone had already revoked it, and the ids it went out as, are read first.
     module MessageDeleteRevokes
       def destroy
         target = respond_to?(:message, true) ? message : nil
-        deleted_before = target ? WawebNative::Outbound::Revocation.deleted?(target) : true
+        revocation = WawebNative::Outbound::Revocation
+        deleted_before = target ? revocation.deleted?(target) : true
+        sent_ids = revocation.sent_ids(target)
         result = super
-        WawebNative::Outbound::Revocation.agent_deleted(target, deleted_before: deleted_before)
+        revocation.agent_deleted(target, deleted_before: deleted_before, sent_ids: sent_ids)
         result
       end
     end

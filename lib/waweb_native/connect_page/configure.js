@@ -3,18 +3,19 @@
 // before replacing a webhook that points elsewhere.
 (function () {
   "use strict";
-  var config = JSON.parse(document.getElementById("waweb-config").textContent);
-  var t = config.strings;
-  var $ = function (id) { return document.getElementById(id); };
+  var page = window.WawebPage;
+  var config = page.config;
+  var t = page.strings;
+  var $ = page.$;
 
+  // {ok, json}: a refusal's answer matters here (its kind, the flags to copy).
   function call(method, path, body) {
-    var options = { method: method, headers: { "api_access_token": config.token, "Accept": "application/json" } };
-    if (body) { options.headers["Content-Type"] = "application/json"; options.body = JSON.stringify(body); }
-    return fetch(config.apiBase + "/" + path, options).then(function (response) {
-      return response.json().catch(function () { return {}; }).then(function (json) {
-        return { ok: response.ok, json: json };
+    return page.request(method, config.apiBase + "/" + path, body).then(
+      function (json) { return { ok: true, json: json }; },
+      function (error) {
+        if (!error.json) { throw error; }
+        return { ok: false, json: error.json };
       });
-    });
   }
 
   function show(text, state) {
@@ -34,7 +35,7 @@
     return call("POST", "configure_gateway", { force: force }).then(function (answer) {
       var body = answer.json;
       if (!answer.ok && body.kind === "webhook_elsewhere" && !force &&
-          window.confirm(t.configure_replace.replace("%{url}", body.current_url))) {
+          window.confirm(page.format(t.configure_replace, { url: body.current_url }))) {
         return configure(true);
       }
       show(answer.ok ? t.configure_done + " " + body.message : body.error, answer.ok ? "true" : "false");

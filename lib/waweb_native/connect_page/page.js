@@ -1,42 +1,16 @@
 // The connection page's behaviour: poll the status, show (and renew) the QR code while
 // WhatsApp is not logged in, pairing codes, logout and reconnect. Talks only to the
-// management API, sending the page's token in the api_access_token header.
+// management API (through WawebPage.request, which sends the page's token).
 (function () {
   "use strict";
-  var config = JSON.parse(document.getElementById("waweb-config").textContent);
-  var t = config.strings;
-  var $ = function (id) { return document.getElementById(id); };
+  var page = window.WawebPage;
+  var config = page.config;
+  var t = page.strings;
+  var $ = page.$;
+  var format = page.format;
   var state = { loggedIn: null, qrTimer: null, qrDeadline: 0, qrLoading: false, pollTimer: null };
 
-  // Keep the token out of the address bar and the history once the page has it.
-  if (window.history && window.location.search.indexOf("token=") !== -1) {
-    var params = new URLSearchParams(window.location.search);
-    params.delete("token");
-    var rest = params.toString();
-    window.history.replaceState(null, "", window.location.pathname + (rest ? "?" + rest : ""));
-  }
-
-  function format(template, values) {
-    return template.replace(/%\{(\w+)\}/g, function (_, key) { return values[key]; });
-  }
-
-  function api(method, path, body) {
-    var options = { method: method, headers: { "api_access_token": config.token, "Accept": "application/json" } };
-    if (body) {
-      options.headers["Content-Type"] = "application/json";
-      options.body = JSON.stringify(body);
-    }
-    return fetch(config.apiBase + "/" + path, options).then(function (response) {
-      return response.json().catch(function () { return {}; }).then(function (json) {
-        if (!response.ok) {
-          var error = new Error(json.error || ("HTTP " + response.status));
-          error.kind = json.kind;
-          throw error;
-        }
-        return json;
-      });
-    }, function () { throw new Error(t.network_error); });
-  }
+  function api(method, path, body) { return page.request(method, config.apiBase + "/" + path, body); }
 
   function showError(message) {
     var box = $("error");

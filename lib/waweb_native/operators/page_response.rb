@@ -6,6 +6,14 @@ module WawebNative
     # page that embeds the viewer's token, the one-line refusal page, and JSON that is safe
     # inside a <script> element. Included by their controllers and page builders.
     module PageResponse
+      COMMON_JS_PATH = File.expand_path("../operators_page/common.js", __dir__)
+
+      # The script both pages load before their own (window.WawebPage: token out of the
+      # address bar, "%{name}" formatting, JSON calls with the token).
+      def self.common_js
+        @common_js ||= File.read(COMMON_JS_PATH).freeze
+      end
+
       # JSON inside <script>: escape what could close the element or start markup.
       def self.script_json(data)
         JSON.generate(data)

@@ -2,6 +2,7 @@
 
 require "waweb_native/outbound/media"
 require "waweb_native/outbound/failure"
+require "waweb_native/outbound/sent_ids"
 
 module WawebNative
   module Outbound
@@ -11,10 +12,10 @@ module WawebNative
     # second attachment never leaves the first one delivered alone.
     #
     # Returns the gateway's message id of the FIRST message sent (the one that carries the
-    # agent's text, as text or as the first attachment's caption), or nil after marking the
-    # Chatwoot message failed with a sentence the agent can act on. Never raises for a
-    # gateway failure: a timed-out or 5xx send may already have reached WhatsApp, and a
-    # Sidekiq retry would then deliver it twice.
+    # agent's text, as text or as the first attachment's caption; SentIds keeps every id),
+    # or nil after marking the Chatwoot message failed with a sentence the agent can act
+    # on. Never raises for a gateway failure: a timed-out or 5xx send may already have
+    # reached WhatsApp, and a Sidekiq retry would then deliver it twice.
     class MessageSender
       # A failure we detect ourselves before or after talking to the gateway.
       class Refused < StandardError; end
@@ -41,7 +42,8 @@ module WawebNative
       def call(to)
         phone = WawebNative::JID.sanitize(to)
         ids = parts.map { |part| deliver(phone, part) }
-        success(ids.first)
+        SentIds.record(message, ids)
+        ids.first
       rescue WawebNative::InvalidJID, Refused => e
         failed(e.message, e)
       rescue WawebNative::Gateway::Error => e
@@ -188,11 +190,6 @@ module WawebNative
         raise Refused, "The WhatsApp gateway did not return a message id." if id.to_s.empty?
 
         id.to_s
-      end
-
-      def success(id)
-        message.update!(source_id: id) if message.source_id.to_s.empty?
-        id
       end
 
       def failed(sentence, error)

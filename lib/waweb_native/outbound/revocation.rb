@@ -3,8 +3,9 @@
 module WawebNative
   module Outbound
     # An agent deleting one of our messages in Chatwoot deletes it for everyone on WhatsApp
-    # (POST /message/:id/revoke), in WhatsappWeb::RevokeMessageJob. Only messages that
-    # reached WhatsApp (they have a source_id) and that were not already deleted: a message
+    # (POST /message/:id/revoke for each message it went out as: SentIds), in
+    # WhatsappWeb::RevokeMessageJob. Only messages that reached WhatsApp (they have a
+    # source_id) and that were not already deleted: a message
     # the phone revoked was flagged deleted by the webhook, and must not bounce back.
     # When WhatsApp will not delete it (too old: about two days), the message stays deleted
     # in Chatwoot with a note in content_attributes["external_error"].
@@ -21,12 +22,15 @@ module WawebNative
         [true, "true"].include?(attrs["deleted"]) || [true, "true"].include?(attrs[:deleted])
       end
 
-      # Called after Chatwoot deleted the message. deleted_before: deleted? read before that.
-      # Never raises.
-      def agent_deleted(message, deleted_before:)
+      # The WhatsApp ids to revoke, read before Chatwoot's update replaces content_attributes.
+      def sent_ids(message) = message ? SentIds.of(message) : []
+
+      # Called after Chatwoot deleted the message. deleted_before: deleted? and sent_ids:
+      # sent_ids, both read before that. Never raises.
+      def agent_deleted(message, deleted_before:, sent_ids: [])
         return unless revocable?(message, deleted_before)
 
-        ::WhatsappWeb::RevokeMessageJob.perform_later(message.id)
+        ::WhatsappWeb::RevokeMessageJob.perform_later(message.id, *sent_ids)
       rescue StandardError => e
         logger&.error("[waweb_native] revoke of message #{message&.id} not queued (#{e.class}): #{e.message}")
         note(message, format(NOT_QUEUED, reason: e.class.name)) if message.respond_to?(:update!)
@@ -40,17 +44,27 @@ module WawebNative
         !AgentChat.for(message.conversation).nil?
       end
 
-      # Runs in the job. Raises only what the job retries (see RevokeMessageJob); a refusal
-      # becomes the note.
-      def revoke!(message)
+      # Runs in the job, for each id (SentIds.of for a job queued with none). Raises only
+      # what the job retries (revoking twice is harmless, so a retry starts over); the first
+      # refusal becomes the note, after the other ids were tried.
+      def revoke!(message, ids = [])
         target = AgentChat.for(message.conversation)
-        return false unless target && !message.source_id.to_s.empty?
+        ids = SentIds.of(message) if ids.empty?
+        return false unless target && !ids.empty?
 
-        target.provider.revoke(message.source_id, target.chat)
-        true
-      rescue WawebNative::Gateway::RequestError, WawebNative::InvalidJID => e
+        refusal = ids.filter_map { |id| revoke_one(target, id) }.first
+        refused(message, target, refusal) if refusal
+        refusal.nil?
+      rescue WawebNative::InvalidJID => e
         refused(message, target, e)
         false
+      end
+
+      def revoke_one(target, id)
+        target.provider.revoke(id, target.chat)
+        nil
+      rescue WawebNative::Gateway::RequestError => e
+        e
       end
 
       # The gateway refused, or stayed unreachable through every retry.

@@ -14,12 +14,12 @@ module WawebNative
 
       def conversation_typing_on(event)
         data = event.data
-        TypingPresence.typing_on(data[:conversation], data[:user], data[:is_private])
+        TypingPresence.typing_on(data[:conversation], data[:user], data[:is_private], at: event.timestamp)
       end
 
       def conversation_typing_off(event)
         data = event.data
-        TypingPresence.typing_off(data[:conversation], data[:user], data[:is_private])
+        TypingPresence.typing_off(data[:conversation], data[:user], data[:is_private], at: event.timestamp)
       end
     end
   end

@@ -1,36 +1,14 @@
 // The setup page: test a gateway configuration, then create the inbox through the setup API
-// and open its connection page. Sends the page's token in the api_access_token header.
+// and open its connection page (calls go through WawebPage.request, which sends the token).
 (function () {
   "use strict";
-  var config = JSON.parse(document.getElementById("waweb-config").textContent);
-  var t = config.strings;
-  var $ = function (id) { return document.getElementById(id); };
+  var page = window.WawebPage;
+  var config = page.config;
+  var t = page.strings;
+  var $ = page.$;
+  var format = page.format;
 
-  if (window.history && window.location.search.indexOf("token=") !== -1) {
-    var params = new URLSearchParams(window.location.search);
-    params.delete("token");
-    var rest = params.toString();
-    window.history.replaceState(null, "", window.location.pathname + (rest ? "?" + rest : ""));
-  }
-
-  function format(template, values) {
-    return template.replace(/%\{(\w+)\}/g, function (_, key) { return values[key]; });
-  }
-
-  function api(path, body) {
-    var options = { method: "POST", headers: { "api_access_token": config.token, "Accept": "application/json",
-                                               "Content-Type": "application/json" }, body: JSON.stringify(body) };
-    return fetch(config.root + path, options).then(function (response) {
-      return response.json().catch(function () { return {}; }).then(function (json) {
-        if (!response.ok) {
-          var error = new Error(json.error || ("HTTP " + response.status));
-          error.kind = json.kind;
-          throw error;
-        }
-        return json;
-      });
-    }, function () { throw new Error(t.network_error); });
-  }
+  function api(path, body) { return page.request("POST", config.root + path, body); }
 
   function accountBase() { return "/api/v1/accounts/" + encodeURIComponent($("account").value) + "/whatsapp_web"; }
 

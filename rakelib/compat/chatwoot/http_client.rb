@@ -1,27 +1,18 @@
 # frozen_string_literal: true
 
-require "net/http"
 require "json"
 require "openssl"
+require_relative "../../../spec/support/script_http"
 
 module Compat
   module Chatwoot
-    # Requests to Chatwoot's Puma in the chroot, as the dashboard, an API user or the
-    # gateway would send them.
+    # Requests to Chatwoot's Puma in the chroot (sent by spec/support/script_http.rb), their
+    # JSON answers, and the gateway's signature.
     module HttpClient
       module_function
 
       def request(method, url, json: nil, form: nil, headers: {})
-        uri = URI(url)
-        req = { get: Net::HTTP::Get, post: Net::HTTP::Post, patch: Net::HTTP::Patch,
-                delete: Net::HTTP::Delete }.fetch(method).new(uri)
-        headers.each { |k, v| req[k] = v }
-        if json
-          req["Content-Type"] = "application/json"
-          req.body = json.is_a?(String) ? json : JSON.generate(json)
-        end
-        req.set_form(form, "multipart/form-data") if form
-        Net::HTTP.start(uri.host, uri.port, read_timeout: 60) { |h| h.request(req) }
+        ScriptHttp.request(method, url, json: json, form: form, headers: headers)
       end
 
       def json(response)

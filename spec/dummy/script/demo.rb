@@ -61,6 +61,8 @@ Dir.glob("#{db}*").each { |f| File.delete(f) } # a fresh database every run
 
 require_relative "../config/environment"
 require_relative "../../support/fake_gateway"
+require_relative "../../support/gateway_json"
+require_relative "../../support/script_http"
 Sidekiq.default_configuration.logger = Rails.logger
 
 # The host's development log goes to a file: the transcript is what this script prints.
@@ -128,17 +130,6 @@ def wait_for(what, timeout: 20)
   end
 end
 
-def http(method, url, body: nil, headers: {})
-  uri = URI(url)
-  request = { get: Net::HTTP::Get, post: Net::HTTP::Post, delete: Net::HTTP::Delete }.fetch(method).new(uri)
-  headers.each { |k, v| request[k] = v }
-  if body
-    request["Content-Type"] = "application/json"
-    request.body = body.is_a?(String) ? body : JSON.generate(body)
-  end
-  Net::HTTP.start(uri.host, uri.port) { |h| h.request(request) }
-end
-
 # The outgoing message once the gateway gave it an id; fails fast with the agent's error text.
 def sent?(message)
   message.reload
@@ -153,18 +144,6 @@ end
 
 def json_of(response)
   JSON.parse(response.body)
-end
-
-# JSON as the gateway's Go encoder writes it: sorted keys, no spaces, <>& escaped.
-def gateway_json(value)
-  sorted = lambda do |v|
-    case v
-    when Hash then v.keys.map(&:to_s).sort.to_h { |k| [k, sorted.call(v[k] || v[k.to_sym])] }
-    when Array then v.map(&sorted)
-    else v
-    end
-  end
-  JSON.generate(sorted.call(value)).gsub("<", "\\u003c").gsub(">", "\\u003e").gsub("&", "\\u0026")
 end
 
 t = Transcript.new
@@ -206,7 +185,7 @@ host = "http://127.0.0.1:#{puma.connected_ports.first}"
 ENV["FRONTEND_URL"] = host # Chatwoot's public URL: the webhook URL is built on it
 t.step("host") do
   puma.run
-  refused = http(:get, "#{host}/api/v1/accounts/1/inboxes/1").code == "401"
+  refused = ScriptHttp.request(:get, "#{host}/api/v1/accounts/1/inboxes/1").code == "401"
   check(refused, "the host did not refuse a request without a token")
   "Chatwoot-shaped test host on Puma at #{host}"
 end
@@ -231,10 +210,11 @@ inbox = nil
 api = nil
 slot = nil
 t.step("POST /api/v1/accounts/#{account.id}/whatsapp_web/inboxes (the setup page's API)") do
-  response = http(:post, "#{host}/api/v1/accounts/#{account.id}/whatsapp_web/inboxes", headers: admin_headers, body: {
-                    name: "WhatsApp (demo)", phone_number: "+6289600000001", api_base_url: gateway.url,
-                    basic_auth_username: gateway.username, basic_auth_password: gateway.password
-                  })
+  inboxes_url = "#{host}/api/v1/accounts/#{account.id}/whatsapp_web/inboxes"
+  response = ScriptHttp.request(:post, inboxes_url, headers: admin_headers, json: {
+                                  name: "WhatsApp (demo)", phone_number: "+6289600000001", api_base_url: gateway.url,
+                                  basic_auth_username: gateway.username, basic_auth_password: gateway.password
+                                })
   check(response.code == "201", "HTTP #{response.code}: #{response.body}")
   created = json_of(response)
   inbox = Inbox.find(created["inbox_id"])
@@ -256,14 +236,14 @@ t.step("the gateway's device webhook points at the inbox (no flags to copy)") do
 end
 
 t.step("agents may not manage the connection") do
-  response = http(:post, "#{api}/login", headers: { "api_access_token" => agent.access_token.token })
+  response = ScriptHttp.request(:post, "#{api}/login", headers: { "api_access_token" => agent.access_token.token })
   check(response.code == "403", "an agent got HTTP #{response.code}")
   "POST .../whatsapp_web/login as the agent: 403"
 end
 
 webhook_url = nil
 t.step("GET .../whatsapp_web/status") do
-  status = json_of(http(:get, "#{api}/status", headers: admin_headers))
+  status = json_of(ScriptHttp.request(:get, "#{api}/status", headers: admin_headers))
   check(status["logged_in"] == false, "expected logged out, got #{status.inspect}")
   check(status["webhook_secret_default"] == false, "the secret is the gateway default")
   check(status["gateway_configured"] == true, "status says: #{status['gateway_configuration']}")
@@ -272,7 +252,7 @@ t.step("GET .../whatsapp_web/status") do
 end
 
 t.step("POST .../whatsapp_web/login (QR code)") do
-  qr = json_of(http(:post, "#{api}/login", headers: admin_headers))
+  qr = json_of(ScriptHttp.request(:post, "#{api}/login", headers: admin_headers))
   png = qr["data_url"].to_s.delete_prefix("data:image/png;base64,").unpack1("m")
   check(png.start_with?("\x89PNG".b), "the QR is not a PNG")
   check(qr["expires_in"].to_i.positive?, "no expiry")
@@ -281,7 +261,7 @@ end
 
 t.step("the phone scans the QR code") do
   gateway.scan!(slot, "6289600000001") # what WhatsApp does when the code is scanned
-  status = json_of(http(:get, "#{api}/status", headers: admin_headers))
+  status = json_of(ScriptHttp.request(:get, "#{api}/status", headers: admin_headers))
   check(status["logged_in"] == true, "status did not flip: #{status.inspect}")
   "status: logged in as #{status['device_id']}"
 end
@@ -304,9 +284,9 @@ gateway.add_media("1754000000-demo.png", media_bytes)
 common = { chat_id: customer, from: customer, from_name: "John Doe", is_from_me: false,
            timestamp: Time.now.utc.iso8601 }
 deliver = lambda do |event, payload, signed: true|
-  body = gateway_json({ event: event, device_id: device, payload: payload })
+  body = GatewayJson.generate({ event: event, device_id: device, payload: payload })
   headers = signed ? { "X-Hub-Signature-256" => WawebNative::Signature.sign(secret, body) } : {}
-  http(:post, webhook_url, body: body, headers: headers)
+  ScriptHttp.request(:post, webhook_url, json: body, headers: headers)
 end
 delivered = lambda do |event, payload|
   response = deliver.call(event, payload)
@@ -431,12 +411,12 @@ calls = ->(path) { gateway.requests.select { |r| r.path.match?(path) }.map { |r|
 
 t.step("the agent opens the chat: read ticks") do
   gateway.clear_requests
-  response = http(:post, "#{chat_api}/update_last_seen", headers: agent_headers)
+  response = ScriptHttp.request(:post, "#{chat_api}/update_last_seen", headers: agent_headers)
   check(response.code == "200", "update_last_seen got HTTP #{response.code}")
   ids = conversation.messages.incoming.where.not(source_id: nil).order(:id).pluck(:source_id)
   wanted = ids.map { |id| ["/message/#{id}/read", { "phone" => customer }] }
   wait_for("the read receipts") { calls.call(%r{/read\z}) == wanted }
-  http(:post, "#{chat_api}/update_last_seen", headers: agent_headers)
+  ScriptHttp.request(:post, "#{chat_api}/update_last_seen", headers: agent_headers)
   sleep 0.5
   check(calls.call(%r{/read\z}) == wanted, "a message was marked read twice")
   "POST /message/:id/read for #{ids.join(', ')}, once each"
@@ -445,11 +425,12 @@ end
 t.step("the agent types: typing... on the phone") do
   gateway.clear_requests
   presence = -> { calls.call(%r{/chat-presence\z}).map { |_, json| json["action"] } }
-  2.times { http(:post, "#{chat_api}/toggle_typing_status", headers: agent_headers, body: { typing_status: "on" }) }
+  typing_url = "#{chat_api}/toggle_typing_status"
+  typing = ->(body) { ScriptHttp.request(:post, typing_url, headers: agent_headers, json: body) }
+  2.times { typing.call(typing_status: "on") }
   wait_for("typing start") { presence.call == ["start"] }
-  http(:post, "#{chat_api}/toggle_typing_status", headers: agent_headers, body: { typing_status: "on",
-                                                                                  is_private: true })
-  http(:post, "#{chat_api}/toggle_typing_status", headers: agent_headers, body: { typing_status: "off" })
+  typing.call(typing_status: "on", is_private: true)
+  typing.call(typing_status: "off")
   wait_for("typing stop") { presence.call == %w[start stop] }
   "POST /send/chat-presence start (once for two typing_on), stop on typing_off; nothing for a private note"
 end
@@ -457,7 +438,7 @@ end
 t.step("the agent deletes a reply: revoked for everyone") do
   reply = outgoing.first
   gateway.clear_requests
-  response = http(:delete, "#{chat_api}/messages/#{reply.id}", headers: agent_headers)
+  response = ScriptHttp.request(:delete, "#{chat_api}/messages/#{reply.id}", headers: agent_headers)
   check(response.code == "200", "DELETE got HTTP #{response.code}")
   check(reply.reload.content == "This message was deleted", "not deleted in Chatwoot")
   revoke = ["/message/#{reply.source_id}/revoke", { "phone" => customer }]

@@ -22,11 +22,13 @@ module WhatsappWeb
       end
     end
 
-    def perform(message_id)
+    # ids: every WhatsApp id the message went out as (Outbound::SentIds, read before
+    # Chatwoot's delete replaced content_attributes); none: its source_id.
+    def perform(message_id, *ids)
       message = ::Message.find_by(id: message_id)
       return if message.nil?
 
-      WawebNative::Outbound::Revocation.revoke!(message)
+      WawebNative::Outbound::Revocation.revoke!(message, ids)
     end
   end
 end
