@@ -9,7 +9,7 @@ const { chromium } = require(process.argv[2]);
 let browser;
 let page;
 
-// The page's text and what the dashboard drew as bold/italic, for the Ruby side to check.
+// The page's text and what the dashboard drew in bold, for the Ruby side to check.
 async function snapshot(selector) {
   return page.evaluate((sel) => {
     const root = document.querySelector(sel) || document.body;
@@ -18,8 +18,6 @@ async function snapshot(selector) {
       url: location.pathname,
       text: root.innerText,
       bold: texts('strong, b'),
-      italic: texts('em, i'),
-      quotes: texts('blockquote'),
     };
   }, selector);
 }
