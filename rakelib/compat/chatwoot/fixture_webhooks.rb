@@ -242,7 +242,7 @@ module Compat
                  "content #{revoked['content'].inspect}")
         @t.check(line["content"].include?("deleted a message on WhatsApp: “#{original}”"),
                  "activity #{line['content']}")
-        "marked deleted, shown struck with the original quoted; one activity line"
+        "marked deleted, the note with the original text; one activity line"
       end
 
       def check_group_participants(name, exp)
