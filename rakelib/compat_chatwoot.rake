@@ -11,8 +11,9 @@ require "json"
 require "shellwords"
 load File.expand_path("compat.rake", __dir__) unless defined?(Compat::ROOT)
 %w[build git_sources services probe transcript http_client sidekiq_log management_steps reply_steps
-   connection_page_steps agent_action_steps second_number_steps history_import_steps scenario fixture_webhooks
-   bench chatwoot_specs].each do |file|
+   connection_page_steps agent_action_steps second_number_steps history_import_steps dashboard_build
+   dashboard_driver dashboard_events dashboard_app_steps dashboard_steps scenario fixture_webhooks bench
+   chatwoot_specs].each do |file|
   require_relative "compat/chatwoot/#{file}"
 end
 
@@ -61,6 +62,10 @@ module Compat
           chatwoot_task(steps, services, "db:migrate db:seed")
           "the workaround an operator needs on a fresh install"
         end
+      end
+      # Before Puma starts: vite_ruby reads public/vite's manifest once in production.
+      if DashboardBuild.enabled?
+        steps.step("Chatwoot's dashboard: pnpm install, bin/vite build (in the chroot)") { DashboardBuild.run }
       end
       steps.step("Chatwoot's Puma and Sidekiq") do
         services.start_chatwoot
@@ -113,7 +118,8 @@ namespace :compat do
 
   desc "Real Chatwoot + the gem in the trixie chroot: the demo over HTTP and Chatwoot's specs " \
        "without/with the gem (CHATWOOT_SRC=<checkout>; WAWEB_COMPAT_SPECS=0 / WAWEB_COMPAT_DEMO=0 skip one part; " \
-       "WAWEB_COMPAT_BENCH=1 adds webhooks vs the REST API bridges' path)"
+       "WAWEB_COMPAT_BENCH=1 adds webhooks vs the REST API bridges' path; " \
+       "WAWEB_COMPAT_DASHBOARD=1 builds Chatwoot's dashboard and checks it in Chromium)"
   task chatwoot: "compat:chatwoot:build" do
     Compat::Chatwoot.run
   end

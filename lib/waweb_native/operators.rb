@@ -25,6 +25,8 @@ module WawebNative
       end
       routes.get "whatsapp_web/inboxes/:inbox_id/connect", to: "whatsapp_web/connection_pages#show",
                                                            as: :waweb_connection_page
+      # The Dashboard App page (a tab beside each conversation): no data of its own, no auth.
+      routes.get "whatsapp_web/dashboard_app", to: "whatsapp_web/dashboard_app_pages#show", as: :waweb_dashboard_app
       draw_setup_routes(routes)
     end
 

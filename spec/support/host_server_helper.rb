@@ -4,10 +4,10 @@
 # benches. Requests run on Puma's threads: use it in `:truncation` examples. Included by rails_helper.
 module HostServerHelper
   # Yields the base URL ("http://127.0.0.1:<port>"); the server stops when the block returns.
-  def with_puma_host(threads: 4)
+  def with_puma_host(threads: 4, app: Rails.application)
     require "puma"
     require "puma/server"
-    server = Puma::Server.new(Rails.application, nil, min_threads: 1, max_threads: threads, log_writer: puma_log_writer)
+    server = Puma::Server.new(app, nil, min_threads: 1, max_threads: threads, log_writer: puma_log_writer)
     server.add_tcp_listener("127.0.0.1", 0)
     server.run
     yield "http://127.0.0.1:#{server.connected_ports.first}"

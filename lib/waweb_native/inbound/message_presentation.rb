@@ -4,14 +4,16 @@ module WawebNative
   module Inbound
     # What Chatwoot's stock dashboard shows for what WhatsApp knows, written into the
     # only fields it renders: a message's `content` (Markdown in text bubbles) and
-    # activity lines (centred, their content read as HTML). The structured record stays
+    # activity lines (centred, their content read as HTML). The edit and delete notes are
+    # plain text: an activity line quotes its message's content above it as raw text (no
+    # Markdown there), so a note with Markdown would show its underscores. The structured record stays
     # in content_attributes (reactions, bare_content, edits, original_content...);
     # these texts are only its face.
     module MessagePresentation
-      EDITED_MARK = "_✏️ Edited_"
+      EDITED_MARK = "✏️ Edited"
       EDITED_MARK_LINE = "\n#{EDITED_MARK}".freeze
-      DELETED_MARK = "🚫 _This message was deleted on WhatsApp. It said:_"
-      DELETED_EMPTY = "🚫 _This message was deleted on WhatsApp._"
+      DELETED_MARK = "🚫 This message was deleted on WhatsApp. It said:"
+      DELETED_EMPTY = "🚫 This message was deleted on WhatsApp."
       OWN_ACCOUNT = "This WhatsApp account"
       UNKNOWN_PERSON = "Unknown participant"
       EXCERPT = 60
@@ -36,7 +38,7 @@ module WawebNative
       end
 
       def deleted_lines(bare)
-        bare.present? ? [DELETED_MARK, quote(bare)] : [DELETED_EMPTY]
+        bare.present? ? ["#{DELETED_MARK} “#{bare}”"] : [DELETED_EMPTY]
       end
 
       # A new group message's attributes with the sender line in front of its content
@@ -102,10 +104,6 @@ module WawebNative
 
       def markdown_escape(text)
         text.to_s.gsub(/([\\*_~`\[\]#])/) { "\\#{Regexp.last_match(1)}" }
-      end
-
-      def quote(text)
-        text.to_s.lines.map { |line| "> #{line.chomp}" }.join("\n")
       end
     end
   end

@@ -206,7 +206,7 @@ module Compat
           @s.wait_for("the edit") { @s.message(exp["target_id"])["content_attributes"]["bare_content"] == exp["text"] }
         end
         edited = @s.message(exp["target_id"])
-        @t.check(edited["content"] == "#{exp['text']}\n\n_✏️ Edited_", "content #{edited['content'].inspect}")
+        @t.check(edited["content"] == "#{exp['text']}\n\n✏️ Edited", "content #{edited['content'].inspect}")
         previous = edited["content_attributes"]["previous_content"]
         @t.check(previous == original, "previous_content #{previous.inspect}, was #{original.inspect}")
         @t.check(line["content"].include?("edited a message. Before: “#{original}”"), "activity #{line['content']}")
@@ -232,11 +232,11 @@ module Compat
         revoked = @s.message(exp["target_id"])
         kept = revoked["content_attributes"]["original_content"]
         @t.check(kept == original, "original_content #{kept.inspect}")
-        @t.check(revoked["content"].start_with?("🚫") && revoked["content"].end_with?("> #{original}"),
+        @t.check(revoked["content"].start_with?("🚫") && revoked["content"].end_with?("It said: “#{original}”"),
                  "content #{revoked['content'].inspect}")
         @t.check(line["content"].include?("deleted a message on WhatsApp: “#{original}”"),
                  "activity #{line['content']}")
-        "marked deleted, shown struck with the original quoted; one activity line"
+        "marked deleted, the note with the original text; one activity line"
       end
 
       def check_group_participants(name, exp)

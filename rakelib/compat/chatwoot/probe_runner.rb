@@ -16,9 +16,18 @@ module WawebCompatProbe # rubocop:disable Metrics/ModuleLength -- one question p
       user = User.create!(name: "Compat #{key}", email: "#{key}-#{SecureRandom.hex(4)}@example.com",
                           password: password, password_confirmation: password, confirmed_at: Time.current)
       AccountUser.create!(account: account, user: user, role: role)
-      [key, { "id" => user.id, "token" => user.reload.access_token.token }]
+      # email and password: the dashboard's login form (WAWEB_COMPAT_DASHBOARD=1)
+      [key, { "id" => user.id, "token" => user.reload.access_token.token, "email" => user.email,
+              "password" => password }]
     end
     { "account_id" => account.id, **users }
+  end
+
+  # What Chatwoot's installation onboarding form does once it made the first user (until
+  # then the dashboard sends every visitor to /installation/onboarding).
+  def finish_onboarding
+    ::Redis::Alfred.delete(::Redis::Alfred::CHATWOOT_INSTALLATION_ONBOARDING)
+    { "onboarding" => ::Redis::Alfred.get(::Redis::Alfred::CHATWOOT_INSTALLATION_ONBOARDING) }
   end
 
   def table?(name) = ActiveRecord::Base.connection.table_exists?(name)

@@ -17,6 +17,7 @@ module Compat
       include AgentActionSteps
       include SecondNumberSteps
       include HistoryImportSteps
+      include DashboardSteps
 
       PHONE = "+6289600000001" # the fixtures' device
       CUSTOMER = "628123456789@s.whatsapp.net"
@@ -44,6 +45,7 @@ module Compat
         agent_actions
         second_number
         history_import if inbox_b
+        dashboard if DashboardBuild.enabled? && @secret
         Bench.new(self).run if ENV["WAWEB_COMPAT_BENCH"] == "1" && @secret # before the logout below
         connection_page
       end

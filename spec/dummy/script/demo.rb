@@ -344,7 +344,7 @@ t.step("edit") do
   m = wait_for("the edit") do
     msg.call("3EB0A1")&.then { |x| x.content_attributes["bare_content"] == "Hello Chatwoot (edited)" ? x : nil }
   end
-  check(m.content.end_with?("Edited_"), "the message does not say it was edited")
+  check(m.content.end_with?("✏️ Edited"), "the message does not say it was edited")
   "now \"#{m.content_attributes['bare_content']}\" marked edited (was \"#{m.content_attributes['previous_content']}\")"
 end
 
@@ -352,7 +352,7 @@ t.step("revoke") do
   delivered.call("message.revoked", common.merge(id: "3EB0D3", revoked_message_id: "3EB0A2", revoked_chat: customer,
                                                  revoked_from_me: false))
   m = wait_for("the revoke") { msg.call("3EB0A2")&.then { |x| x.content_attributes["deleted"] == true ? x : nil } }
-  check(m.content.start_with?("🚫") && m.content.include?("> yes, that one"), "the deleted text is not shown")
+  check(m.content.start_with?("🚫") && m.content.include?("It said: “yes, that one”"), "the deleted text is not shown")
   "the reply is marked deleted, its text quoted under the note"
 end
 

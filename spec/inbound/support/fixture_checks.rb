@@ -190,7 +190,7 @@ module FixtureChecks # rubocop:disable Metrics/ModuleLength
     target = deliver_target(format)
     original = target.content
     line = expect_one_activity_line(target) { deliver(inbox, fixture(name)) }
-    expect(target.reload.content).to eq("#{entry(name)['text']}\n\n_✏️ Edited_")
+    expect(target.reload.content).to eq("#{entry(name)['text']}\n\n✏️ Edited")
     expect(target.content_attributes["bare_content"]).to eq(entry(name)["text"])
     expect(target.content_attributes["previous_content"]).to eq(original)
     expect(line.content).to include("edited a message. Before: “#{original}”")
@@ -202,7 +202,7 @@ module FixtureChecks # rubocop:disable Metrics/ModuleLength
     line = expect_one_activity_line(target) { deliver(inbox, fixture(name)) }
     expect(target.reload.content_attributes["deleted"]).to be(true)
     expect(target.content_attributes["original_content"]).to eq(original)
-    expect(target.content).to start_with("🚫").and end_with("> #{original}")
+    expect(target.content).to start_with("🚫").and end_with("It said: “#{original}”")
     expect(line.content).to include("deleted a message on WhatsApp: “#{original}”")
   end
 

@@ -1,0 +1,70 @@
+# frozen_string_literal: true
+
+require_relative "operators_helper"
+require_relative "support/webdriver"
+require_relative "support/dashboard_stand_in"
+
+# The Dashboard App page in Chromium, framed by a stand-in of Chatwoot's dashboard (the
+# conversation it posts, its session cookie, /api/v1/profile), asking the test host's
+# management API. The same flow runs in real Chatwoot in rake compat:chatwoot
+# (WAWEB_COMPAT_DASHBOARD=1). Screenshot: tmp/dashboard_app.png.
+RSpec.describe "WhatsApp Web Dashboard App in Chromium", :operators, :truncation do
+  let(:gateway) { FakeGateway.start(logged_in: true) }
+  let(:account) { create_account }
+  let(:admin) { create_member(account) }
+  let(:agent) { create_member(account, role: :agent) }
+  let(:inbox) { create_gateway_inbox(gateway, account: account) }
+  let(:cloud_inbox) { create_whatsapp_inbox(account: account, provider: "whatsapp_cloud") }
+  let(:sessions) { { "admin-session" => admin, "agent-session" => agent } }
+  let(:screenshot) { File.expand_path("../../tmp/dashboard_app.png", __dir__) }
+
+  after { gateway.stop }
+
+  def frame(expression) = "document.getElementById('app').contentWindow.#{expression}"
+
+  # The app's state once it has settled in the dashboard's frame, and its visible text.
+  def open_app(browser, url, as:, inbox_id:)
+    browser.visit("#{url}/app/conversation?account=#{account.id}&inbox=#{inbox_id}#{"&as=#{as}" if as}")
+    state = browser.wait_for("(function () { try { var s = #{frame('document.body.dataset.state')}; " \
+                             "return s && s !== 'loading' && s; } catch (e) { return false; } })()",
+                             message: "the app's verdict")
+    [state, browser.execute("return #{frame('document.body.innerText')};")]
+  end
+
+  it "gives administrators the status and the connection page, and everyone else the API's refusal" do
+    raise "Chromium/chromedriver missing: run bin/setup" unless WebDriverSession.available?
+
+    with_puma_host(app: DashboardStandIn.new(Rails.application, sessions)) do |url|
+      browser = WebDriverSession.start(width: 700, height: 400)
+      begin
+        expect(open_app(browser, url, as: nil, inbox_id: inbox.id))
+          .to eq(["no_session",
+                  "WhatsApp Web\n\nSign in to Chatwoot in this browser to see the WhatsApp Web connection."])
+
+        state, text = open_app(browser, url, as: "admin-session", inbox_id: inbox.id)
+        expect(state).to eq("logged_in")
+        expect(text).to include("Connected as 6281100000001@s.whatsapp.net", "Open the connection page")
+        browser.screenshot(screenshot)
+        # The button opens the connection page in a new tab with the viewer's own token.
+        # (the replacement is the dashboard's function: it records on the dashboard's window)
+        browser.execute("#{frame('open')} = function (u, target, features) { window.opened = [u, target, features]; };")
+        browser.execute("#{frame("document.getElementById('open').click()")};")
+        connect = "/whatsapp_web/inboxes/#{inbox.id}/connect?token=#{token_of(admin)}"
+        expect(browser.execute("return window.opened;")).to eq([connect, "_blank", "noopener,noreferrer"])
+
+        gateway.logged_in = false
+        state, text = open_app(browser, url, as: "admin-session", inbox_id: inbox.id)
+        expect([state, text]).to eq(["logged_out", "WhatsApp Web\n\nNot connected: open the connection page to scan " \
+                                                   "the QR code.\n\nOpen the connection page"])
+
+        state, text = open_app(browser, url, as: "agent-session", inbox_id: inbox.id)
+        expect(state).to eq("forbidden")
+        expect(text).not_to include("Open the connection page")
+
+        expect(open_app(browser, url, as: "admin-session", inbox_id: cloud_inbox.id).first).to eq("not_ours")
+      ensure
+        browser.quit
+      end
+    end
+  end
+end
