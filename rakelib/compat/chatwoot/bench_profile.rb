@@ -22,7 +22,7 @@ module Compat
 
         # {"Contact Load" => 2.0, ...} per line, most frequent first.
         def tally(key, per)
-          totals = lines.each_with_object(Hash.new(0)) { |l, h| l[key].each { |k, v| h[k] += v } }
+          totals = lines.each_with_object(Hash.new(0)) { |l, h| l.fetch(key, {}).each { |k, v| h[k] += v } }
           totals.sort_by { |_, v| -v }.map { |k, v| "#{k} #{format('%.2f', v.fdiv(per))}" }.join(", ")
         end
       end
@@ -39,7 +39,9 @@ module Compat
         FileUtils.cp(File.expand_path("profile_hook.rb", __dir__), Compat.inside(HOOK))
         FileUtils.rm_rf(Compat.inside(DIR))
         FileUtils.mkdir_p(Compat.inside(DIR))
-        { "RUBYOPT" => "-r#{HOOK}", "WAWEB_COMPAT_PROFILE_DIR" => DIR }
+        # WAWEB_COMPAT_PROFILE_TRACE=Job,Controller#action: their queries by the line that ran them.
+        { "RUBYOPT" => "-r#{HOOK}", "WAWEB_COMPAT_PROFILE_DIR" => DIR,
+          "WAWEB_COMPAT_PROFILE_TRACE" => ENV.fetch("WAWEB_COMPAT_PROFILE_TRACE", "") }
       end
 
       # Outermost jobs and actions that finished between two wall-clock times.
@@ -74,8 +76,10 @@ module Compat
                       each: group.each_avg("cpu_ms"), wall: group.each_avg("wall_ms"), sql: group.each_avg("sql"),
                       sms: group.each_avg("sql_ms"))
         enqueued = group.tally("enqueued", messages)
+        parts = group.tally("parts", group.n)
         ["#{head}; enqueues per message: #{enqueued.empty? ? 'none' : enqueued}",
-         "      queries each: #{group.tally('sql_names', group.n)}"]
+         ("      of its CPU, Chatwoot's Message work (ms each): #{parts}" unless parts.empty?),
+         "      queries each: #{group.tally('sql_names', group.n)}"].compact
       end
     end
   end

@@ -15,9 +15,12 @@ end
 
 module WawebCompatProfile
   DIR = ENV.fetch("WAWEB_COMPAT_PROFILE_DIR", nil)
+  # Jobs or actions whose queries are named with the app line that ran them (slower).
+  TRACE = ENV.fetch("WAWEB_COMPAT_PROFILE_TRACE", "").split(",")
+  APP_CODE = %r{/waweb_native/|\A/chatwoot/(app|lib|enterprise)/}
 
   # Frames of the thread's running jobs/actions (a job may perform another inline).
-  Frame = Struct.new(:kind, :name, :wall, :cpu, :sql, :sql_ms, :names, :enqueued)
+  Frame = Struct.new(:kind, :name, :wall, :cpu, :sql, :sql_ms, :names, :enqueued, :parts, :in_part)
 
   class << self
     def now = Process.clock_gettime(Process::CLOCK_MONOTONIC)
@@ -25,7 +28,7 @@ module WawebCompatProfile
     def frames = (Thread.current[:waweb_compat_profile] ||= [])
 
     def start(kind, name)
-      frames.push(Frame.new(kind, name, now, cpu, 0, 0.0, Hash.new(0), Hash.new(0)))
+      frames.push(Frame.new(kind, name, now, cpu, 0, 0.0, Hash.new(0), Hash.new(0), Hash.new(0.0), false))
     end
 
     def finish
@@ -34,7 +37,7 @@ module WawebCompatProfile
                "name" => frame.name,
                "wall_ms" => ((now - frame.wall) * 1000).round(2), "cpu_ms" => ((cpu - frame.cpu) * 1000).round(2),
                "sql" => frame.sql, "sql_ms" => frame.sql_ms.round(2), "sql_names" => frame.names,
-               "enqueued" => frame.enqueued }
+               "enqueued" => frame.enqueued, "parts" => frame.parts.transform_values { |v| (v * 1000).round(2) } }
       write(line)
     end
 
@@ -48,7 +51,30 @@ module WawebCompatProfile
 
       frame.sql += 1
       frame.sql_ms += millis
-      frame.names[payload[:cached] ? "CACHE" : payload[:name].to_s] += 1
+      name = payload[:cached] ? "CACHE" : payload[:name].to_s
+      name = "#{name} @ #{origin}" if TRACE.include?(frame.name)
+      frame.names[name] += 1
+    end
+
+    # The innermost line of Chatwoot's or the gem's code under the query.
+    def origin
+      line = caller_locations(3, 80).find { |l| APP_CODE.match?(l.path) }
+      line ? "#{line.path.sub(%r{\A.*/(waweb_native|chatwoot)/}, '')}:#{line.lineno}" : "?"
+    end
+
+    # CPU of a piece of Chatwoot's own work inside the current job or action (outermost only).
+    def part(name)
+      frame = frames.last
+      return yield if frame.nil? || frame.in_part
+
+      frame.in_part = true
+      started = cpu
+      begin
+        yield
+      ensure
+        frame.parts[name] += cpu - started
+        frame.in_part = false
+      end
     end
 
     def enqueued(job)
@@ -65,6 +91,13 @@ module WawebCompatProfile
     end
   end
   @mutex = Mutex.new
+
+  # Chatwoot's Message: saving it (validations, callbacks, INSERT, touch) and its after_commit
+  # callbacks (events, SendReplyJob, templates, contact activity), whoever creates it.
+  module MessageWork
+    def save!(...) = WawebCompatProfile.part("Message#save!") { super }
+    def committed!(...) = WawebCompatProfile.part("Message after_commit") { super }
+  end
 
   # start/finish listener: the frame is the performing thread's.
   class Listener
@@ -88,6 +121,7 @@ if WawebCompatProfile::DIR
   ActiveSupport::Notifications.subscribe("sql.active_record") do |event|
     WawebCompatProfile.sql(event.payload, event.duration)
   end
+  ActiveSupport.on_load(:after_initialize) { Message.prepend(WawebCompatProfile::MessageWork) }
   %w[enqueue.active_job enqueue_at.active_job].each do |event|
     ActiveSupport::Notifications.subscribe(event) { |*, payload| WawebCompatProfile.enqueued(payload[:job]) }
   end
