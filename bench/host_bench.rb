@@ -101,6 +101,7 @@ module HostBench
   def start_sidekiq(concurrency: 5, require: File.join(ROOT, "spec/dummy/config/environment.rb"), env: {})
     Process.spawn({ "RAILS_ENV" => "test" }.merge(env), "bundle", "exec", "sidekiq", "-r", require,
                   "-c", concurrency.to_s, "-q", "high", "-q", "default", "-q", "low",
+                  "-q", "purgable",
                   chdir: ROOT, out: File::NULL, err: File::NULL)
   end
 
