@@ -31,13 +31,18 @@ RSpec.describe "The per-message cost of a webhook", :inbound do
         .to eq("Channel::Whatsapp Load" => 1, "Inbox Load" => 1, "Account Load" => 1, "Contact Load" => 1)
     end
 
-    it "claims the event in the ledger without asking first, and a redelivery still makes nothing" do
+    it "claims the event in the ledger without asking first; a redelivery stops at the claim, no query failing" do
       raw = body.text(id: "K3", from: ana, name: "Ana")
       ran = queries { deliver(inbox, raw) }
       expect(ran).not_to have_key("WawebNative::Inbound::ProcessedEvent Exists?")
-      expect(ran["WawebNative::Inbound::ProcessedEvent Create"]).to eq(1)
+      expect(ran["WawebNative::Inbound::ProcessedEvent Insert"]).to eq(1)
       before = record_counts
-      deliver(inbox, raw)
+      failed = []
+      watch = ->(*, payload) { failed << payload[:sql] if payload[:exception] }
+      again = ActiveSupport::Notifications.subscribed(watch, "sql.active_record") { queries { deliver(inbox, raw) } }
+      expect(failed).to eq([]) # no unique violation for PostgreSQL to log
+      expect(again["WawebNative::Inbound::ProcessedEvent Insert"]).to eq(1)
+      expect(again.keys.grep(/\AContactInbox |\AMessage /)).to eq([]) # the message's work never started
       expect(record_counts).to eq(before)
       expect(WawebNative::Inbound::ProcessedEvent.where(event_key: "message:K3").pluck(:message_id))
         .to eq([Message.find_by!(source_id: "K3").id])
