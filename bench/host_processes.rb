@@ -34,7 +34,7 @@ module HostBench
   # require: the file Sidekiq loads (defaults to the host's environment).
   def start_sidekiq(concurrency: 5, require: File.join(ROOT, "spec/dummy/config/environment.rb"), env: {})
     Process.spawn({ "RAILS_ENV" => "test" }.merge(env), "bundle", "exec", "sidekiq", "-r", require,
-                  "-c", concurrency.to_s, "-q", "high", "-q", "default", "-q", "low",
+                  "-c", concurrency.to_s, "-q", "high", "-q", "default", "-q", "low", "-q", "purgable",
                   chdir: ROOT, out: File::NULL, err: File::NULL)
   end
 

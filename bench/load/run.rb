@@ -85,7 +85,8 @@ module LoadBench
   def drain(expected_done, timeout)
     started = HostBench.now
     HostBench.wait_until(timeout, interval: 0.05) do
-      waiting = Sidekiq::Queue.new("low").size + Sidekiq::RetrySet.new.size + Sidekiq::ScheduledSet.new.size
+      waiting = Sidekiq::Queue.new(WawebNative::Inbound::EventsQueue.name).size + Sidekiq::RetrySet.new.size +
+                Sidekiq::ScheduledSet.new.size
       done_count >= expected_done && waiting.zero?
     end
     HostBench.now - started

@@ -89,7 +89,7 @@ RSpec.describe "Faults", :inbound do
         # The gateway's retries: the event refused with 503, and a late duplicate of the first.
         expect(post_webhook(inbox, second).status).to eq(200)
         expect(post_webhook(inbox, first).status).to eq(200)
-        expect(low_queue_jobs.size).to eq(2)
+        expect(events_queue_jobs.size).to eq(2)
         expect { drain_sidekiq }.not_to raise_error
       end
       expect(Message.order(:id).pluck(:source_id, :content)).to eq([%w[RDS1 before], %w[RDS2 during]])
@@ -122,12 +122,12 @@ RSpec.describe "Faults", :inbound do
         inbox = create_web_inbox
         raws = Array.new(3) { |i| body.text(id: "PG#{i}", from: "628123456789@s.whatsapp.net", body: "pg #{i}") }
         raws.each { |raw| expect(post_webhook(inbox, raw).status).to eq(200) }
-        expect(low_queue_jobs.size).to eq(3)
+        expect(events_queue_jobs.size).to eq(3)
 
         begin
           pg_ctl("stop", "-m", "fast", "-w")
           3.times { expect { drain_sidekiq }.to raise_error(ActiveRecord::ActiveRecordError) }
-          expect(low_queue_jobs).to be_empty
+          expect(events_queue_jobs).to be_empty
           expect(Sidekiq::RetrySet.new.size).to eq(3)
         ensure
           start_postgres

@@ -182,7 +182,7 @@ RSpec.describe "Webhook bad-input catalogue", :inbound do
       expect(lines).not_to include(secret_of(inbox))
       queued = sidekiq_queue_sizes
       if status == 200 && log == WebhookCatalogue::QUEUED
-        expect(queued).to include("low" => 1)
+        expect(queued).to include("default" => 1)
         expect(queued.values.sum).to eq(1)
         expect { drain_sidekiq }.not_to raise_error
         expect(failed_jobs).to eq(0)
@@ -207,7 +207,7 @@ RSpec.describe "Webhook bad-input catalogue", :inbound do
 
   it "a replayed text event (same signed body twice) yields one message" do
     2.times { expect(send_row(WebhookCatalogue::TEXT, {}).first.status).to eq(200) }
-    expect(low_queue_jobs.size).to eq(2)
+    expect(events_queue_jobs.size).to eq(2)
     drain_sidekiq
     expect(Message.where(source_id: "3EBCAT").count).to eq(1)
     expect(record_counts).to include(contacts: 1, conversations: 1, messages: 1)

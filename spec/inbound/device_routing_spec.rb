@@ -52,7 +52,7 @@ RSpec.describe "Routing webhooks by the envelope's device", :inbound do
     last_response.status
   end
 
-  def queued_channels = low_queue_jobs.map { |job| job["args"].first["arguments"].first }
+  def queued_channels = events_queue_jobs.map { |job| job["args"].first["arguments"].first }
 
   def contents(inbox)
     Message.where(inbox_id: inbox.id, message_type: :incoming).order(:id)
@@ -126,7 +126,7 @@ RSpec.describe "Routing webhooks by the envelope's device", :inbound do
       expect(lines).to match(/WARN .*webhook dropped.*"6281100000002@s\.whatsapp\.net".*inbox channel /)
       expect(lines).to include("channel #{inbox_b.channel.id}'s, but the body is not signed with that inbox's secret")
       expect(post_gateway_wide(forged, secret: shared_secret)).to eq(401)
-      expect(low_queue_jobs).to be_empty
+      expect(events_queue_jobs).to be_empty
       expect(lines).not_to include(shared_secret)
     end
 
@@ -143,7 +143,7 @@ RSpec.describe "Routing webhooks by the envelope's device", :inbound do
       expect(quiet).not_to include("WARN")
       expect(lines).to include('device "6289999999999@s.whatsapp.net" (session "org_9") is no WhatsApp Web inbox ' \
                                "on this gateway")
-      expect(low_queue_jobs).to be_empty
+      expect(events_queue_jobs).to be_empty
     end
 
     it "a device on another gateway is not this gateway's inbox even with the same slot id" do
@@ -155,7 +155,7 @@ RSpec.describe "Routing webhooks by the envelope's device", :inbound do
                                     })
       body = envelope("6281100000003@s.whatsapp.net", nil, text("X1"))
       expect(post_webhook(inbox_a, body).status).to eq(200)
-      expect(low_queue_jobs).to be_empty
+      expect(events_queue_jobs).to be_empty
       expect(post_gateway_wide(body, secret: shared_secret)).to eq(200)
       expect(queued_channels).to eq([other.channel.id])
     ensure
@@ -169,7 +169,7 @@ RSpec.describe "Routing webhooks by the envelope's device", :inbound do
       brazil = web_inbox("+5511987654321", "org_3", inbox_a.account)
       old_form = envelope("551187654321:7@s.whatsapp.net", nil, text("S2"))
       expect(post_webhook(brazil, old_form).status).to eq(200)
-      expect(low_queue_jobs.map do |j|
+      expect(events_queue_jobs.map do |j|
         j["args"].first["arguments"].first
       end).to eq([inbox_a.channel.id, brazil.channel.id])
     end
@@ -194,7 +194,7 @@ RSpec.describe "Routing webhooks by the envelope's device", :inbound do
       post("/webhooks/whatsapp_web", huge, "CONTENT_TYPE" => "application/json",
                                            "HTTP_X_HUB_SIGNATURE_256" => "sha256=00")
       expect(last_response.status).to eq(413)
-      expect(low_queue_jobs).to be_empty
+      expect(events_queue_jobs).to be_empty
       expect(post_gateway_wide(body, secret: secret_of(inbox_b))).to eq(200)
       expect(queued_channels).to eq([inbox_b.channel.id])
     end

@@ -115,7 +115,7 @@ RSpec.describe "Inbound idempotency", :inbound do
 
     it "a duplicate webhook picked up by two Sidekiq threads yields one message" do
       2.times { expect(post_webhook(inbox, fixture("v8/text.json")).status).to eq(200) }
-      expect(low_queue_jobs.size).to eq(2)
+      expect(events_queue_jobs.size).to eq(2)
       with_sidekiq_workers(threads: 2) { wait_for_sidekiq_idle }
       expect(sidekiq_worker_errors).to be_empty
       expect(Message.where(source_id: "3EB0A1").count).to eq(1)

@@ -66,8 +66,9 @@ module InboundHelpers
     Rails.logger = previous
   end
 
-  def low_queue_jobs
-    sidekiq_jobs("low")
+  # Jobs waiting on the queue the gem files webhooks on (WAWEB_EVENTS_QUEUE, else `default`).
+  def events_queue_jobs
+    sidekiq_jobs(WawebNative::Inbound::EventsQueue.name)
   end
 
   def record_counts

@@ -8,12 +8,12 @@ RSpec.describe "POST /webhooks/whatsapp_web/:phone_number", :inbound do
   let(:ignored_kinds) { %w[presence call newsletter unknown] }
 
   describe "every fixture" do
-    it "is answered 200 when signed, and queued on `low` unless the product ignores its kind" do
+    it "is answered 200 when signed, and queued on `default` unless the product ignores its kind" do
       fixture_names.each do |name|
         clear_sidekiq_redis
         response = post_webhook(inbox, fixture(name))
         expect(response.status).to eq(200), name
-        jobs = low_queue_jobs
+        jobs = events_queue_jobs
         if ignored_kinds.include?(InboundHelpers::EXPECTED.fetch(name)["kind"])
           expect(jobs).to be_empty, name
         else
@@ -47,7 +47,7 @@ RSpec.describe "POST /webhooks/whatsapp_web/:phone_number", :inbound do
       post("/webhooks/whatsapp_web/#{inbox.channel.phone_number}", text,
            "CONTENT_TYPE" => "application/json", "HTTP_X_HUB_SIGNATURE_256" => flipped)
       expect(last_response.status).to eq(401)
-      expect(low_queue_jobs).to be_empty
+      expect(events_queue_jobs).to be_empty
     end
 
     it "logs a warning with the caller's IP and the channel, never the secret or the body" do
@@ -89,7 +89,7 @@ RSpec.describe "POST /webhooks/whatsapp_web/:phone_number", :inbound do
       expect(post_webhook("+15550009999", text, secret: "whatever").status).to eq(404)
       cloud = create_whatsapp_inbox(provider: "whatsapp_cloud")
       expect(post_webhook(cloud, text).status).to eq(404)
-      expect(low_queue_jobs).to be_empty
+      expect(events_queue_jobs).to be_empty
     end
 
     it "caches a lookup briefly: a burst of webhooks costs one query" do
@@ -107,14 +107,14 @@ RSpec.describe "POST /webhooks/whatsapp_web/:phone_number", :inbound do
     it "answers 413 over Payload.max_bytes, from Content-Length, before anything is parsed" do
       big = %({"event":"message","payload":{"body":"#{'a' * WawebNative::Payload.max_bytes}"}})
       expect(post_webhook(inbox, big).status).to eq(413)
-      expect(low_queue_jobs).to be_empty
+      expect(events_queue_jobs).to be_empty
     end
 
     it "answers 400 for malformed JSON, a non-object and invalid UTF-8, signed correctly" do
       ["{\"event\":", "[1,2]", "not json", "{\"body\":\"\xFF\"}".b].each do |body|
         expect(post_webhook(inbox, body).status).to eq(400), body.inspect
       end
-      expect(low_queue_jobs).to be_empty
+      expect(events_queue_jobs).to be_empty
     end
   end
 
@@ -142,7 +142,7 @@ RSpec.describe "POST /webhooks/whatsapp_web/:phone_number", :inbound do
         controller.call(env).first
       end
       expect([call.call(nil), call.call("wrong"), call.call(secret_of(inbox))]).to eq([401, 401, 200])
-      expect(low_queue_jobs.size).to eq(1)
+      expect(events_queue_jobs.size).to eq(1)
     end
 
     it "answers 503 when the database cannot be asked" do
@@ -155,22 +155,22 @@ RSpec.describe "POST /webhooks/whatsapp_web/:phone_number", :inbound do
     it "applies the same checks for a whatsapp_web channel and queues the gem's job" do
       expect(post_webhook(inbox, text, secret: nil, path: "whatsapp").status).to eq(401)
       expect(post_webhook(inbox, fixture("v8/chat_presence.json"), path: "whatsapp").status).to eq(200)
-      expect(low_queue_jobs).to be_empty
+      expect(events_queue_jobs).to be_empty
       expect(post_webhook(inbox, text, path: "whatsapp").status).to eq(200)
-      expect(low_queue_jobs.map { |job| job["wrapped"] }).to eq(["Webhooks::WhatsappWebEventsJob"])
+      expect(events_queue_jobs.map { |job| job["wrapped"] }).to eq(["Webhooks::WhatsappWebEventsJob"])
     end
 
     it "answers 400, 413 and 404 as the gem's route does, before Rails parses anything" do
       expect(post_webhook(inbox, "{\"event\":", path: "whatsapp").status).to eq(400)
       big = %({"event":"message","payload":{"body":"#{'a' * WawebNative::Payload.max_bytes}"}})
       expect(post_webhook(inbox, big, path: "whatsapp").status).to eq(413)
-      expect(low_queue_jobs).to be_empty
+      expect(events_queue_jobs).to be_empty
     end
 
     it "keeps Chatwoot's behaviour for other providers" do
       cloud = create_whatsapp_inbox(provider: "whatsapp_cloud")
       expect(post_webhook(cloud, text, secret: nil, path: "whatsapp").status).to eq(200)
-      expect(low_queue_jobs.map { |job| job["wrapped"] }).to eq(["Webhooks::WhatsappEventsJob"])
+      expect(sidekiq_jobs("low").map { |job| job["wrapped"] }).to eq(["Webhooks::WhatsappEventsJob"])
     end
   end
 end

@@ -5,7 +5,7 @@
 # ActiveJob's JobWrapper#perform). Not Sidekiq::Testing: the job is really serialised,
 # pushed to Redis, fetched back and deserialised. Included by rails_helper.
 module SidekiqHostHelper
-  QUEUES = %w[critical high medium default mailers action_mailbox_routing low scheduled_jobs].freeze
+  QUEUES = %w[critical high medium default mailers action_mailbox_routing low scheduled_jobs purgable].freeze
 
   # Runs jobs in this thread, highest-priority queue first, until the given queues are
   # empty (jobs enqueued by jobs run too). scheduled: true first moves every scheduled

@@ -37,7 +37,7 @@ module WawebNative
       end
 
       # A burst of messages from one contact queues one job, not one per message: the job
-      # sits on `low` behind those messages, so the day's check is not recorded yet. The
+      # sits on `purgable` behind those messages, so the day's check is not recorded yet. The
       # job frees the key when it starts; the TTL covers a job that never runs.
       def self.queued_key(contact) = "waweb:avatar_queued:#{contact.id}"
 

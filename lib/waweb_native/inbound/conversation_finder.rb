@@ -13,10 +13,13 @@ module WawebNative
       end
 
       # Call inside a transaction: the chat's ContactInbox row is locked so two messages
-      # of one chat processed at once cannot open two conversations.
+      # of one chat processed at once cannot open two conversations. The conversation comes
+      # with this inbox, the ContactInbox and its contact (when loaded) in hand.
       def find_or_create(contact_inbox, group: false)
+        contact = contact_inbox.association(:contact).target # the lock's reload forgets it
         contact_inbox.lock!
-        existing(contact_inbox.contact_id) || create(contact_inbox, group)
+        conversation = existing(contact_inbox.contact_id) || create(contact_inbox, group)
+        KnownRecords.conversation_with(conversation, inbox: @inbox, contact_inbox: contact_inbox, contact: contact)
       end
 
       # The conversation new messages of this contact go to, or nil.

@@ -24,9 +24,10 @@ module WawebNative
       end
 
       # Runs the block in a transaction that first claims `key` in the ledger and
-      # returns what the block returned (nil for a duplicate). A duplicate (now, or
-      # concurrently in another thread) fails on the ledger's unique index and is
-      # dropped. A uniqueness failure elsewhere (two new messages of one new contact
+      # returns what the block returned (nil for a duplicate). A duplicate inserts no row
+      # (ON CONFLICT DO NOTHING: a claim in flight in another thread is waited for) and
+      # its block never runs; no error reaches PostgreSQL's log, so a redelivery needs no
+      # read first. A uniqueness failure elsewhere (two new messages of one new contact
       # racing for its ContactInbox) is retried: the other side's rows now exist. One
       # still failing after MAX_ATTEMPTS is raised, never swallowed: the job fails and
       # Sidekiq retries it later, so the event is not lost.
@@ -37,10 +38,10 @@ module WawebNative
           attempts += 1
           before_attempt&.call
           transaction(requires_new: true) do
-            claim = create!(inbox_id: inbox_id, event_key: key, created_at: Time.now)
-            record = yield
-            claim.update_columns(message_id: record.id) if record.respond_to?(:id)
-            record
+            claim_id = insert_claim(inbox_id, key)
+            raise ::ActiveRecord::Rollback if claim_id.nil? # claimed already: nil
+
+            yield.tap { |record| remember(claim_id, record) }
           end
         rescue ::ActiveRecord::RecordNotUnique, ::ActiveRecord::RecordInvalid => e
           raise unless race?(e)
@@ -49,6 +50,16 @@ module WawebNative
           retry if attempts < MAX_ATTEMPTS
           raise
         end
+      end
+
+      # The ledger row names the record it stands for (a message).
+      def self.remember(claim_id, record)
+        where(id: claim_id).update_all(message_id: record.id) if record.respond_to?(:id)
+      end
+
+      # The new ledger row's id, or nil when (inbox_id, key) is claimed already.
+      def self.insert_claim(inbox_id, key)
+        insert({ inbox_id: inbox_id, event_key: key, created_at: Time.now }, returning: [:id]).rows.dig(0, 0)
       end
 
       # A unique index, or a uniqueness validation that already sees the other side's

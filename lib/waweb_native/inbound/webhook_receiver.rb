@@ -11,7 +11,7 @@ module WawebNative
     #   401 X-Hub-Signature-256 missing or wrong (logged with IP and channel; nothing queued)
     #   400 not JSON the classifier accepts
     #   200 an event the product ignores (not queued), an event of a device no inbox here
-    #       owns (dropped with a warning: a retry cannot help), or queued on `low`
+    #       owns (dropped with a warning: a retry cannot help), or queued (EventsQueue)
     #   503 queueing failed (Redis down): the gateway retries, nothing is lost
     # Which inbox an event belongs to, and whose secret verifies it: EventRouter.
     # Rails' params are never touched: the raw body is what is signed, classified and queued.

@@ -33,6 +33,8 @@ module Compat
         @t.section("Benchmark: #{N} messages, #{THREADS} client threads, #{CUSTOMERS} customers")
         @t.step("an API channel inbox (the bridges' inbox)") { api_inbox }
         @rates = Hash.new { |h, k| h[k] = [] }
+        @idle_rates = Hash.new { |h, k| h[k] = [] }
+        @profiles = []
         ROUNDS.times do |round|
           @round = round
           sides = round.even? ? %i[webhook bridge] : %i[bridge webhook]
@@ -74,8 +76,22 @@ module Compat
         count = messages(inbox) - before
         @t.check(count == N, "#{count} Message rows, want #{N}")
         @rates[path] << (N / elapsed)
-        format("%<n>d rows in %<e>.1f s (requests done at %<s>.1f s): %<r>.1f messages/s, load %<l1>s -> %<l2>s",
-               n: N, e: elapsed, s: sent, r: @rates[path].last, l1: load_before, l2: loadavg)
+        load_after = loadavg
+        settled = until_idle(path, started)
+        format("%<n>d rows in %<e>.1f s (requests done at %<s>.1f s): %<r>.1f messages/s, load %<l1>s -> %<l2>s; " \
+               "Sidekiq idle again at %<i>.1f s",
+               n: N, e: elapsed, s: sent, r: @rates[path].last, l1: load_before, l2: load_after, i: settled)
+      end
+
+      # The second figure: until Chatwoot's Sidekiq has also run every follow-up job of the
+      # side's messages (events, broadcasts, account webhooks, avatars), and what it cost.
+      def until_idle(path, started)
+        wall_from = Time.now.to_f - (clock - started)
+        @s.wait_for("Chatwoot's Sidekiq to be idle", timeout: 600) { @s.probe.call("sidekiq_idle?") }
+        settled = clock - started
+        @idle_rates[path] << (N / settled)
+        @profiles << ["round #{@round + 1} #{path}", BenchProfile.report(wall_from, Time.now.to_f, N)]
+        settled
       end
 
       def messages(inbox) = @s.probe.call("counts", inbox)["messages"]
@@ -168,12 +184,16 @@ module Compat
       def ratio
         webhook = @rates.fetch(:webhook).sum / @rates[:webhook].size
         bridge = @rates.fetch(:bridge).sum / @rates[:bridge].size
-        rounds = @rates[:webhook].zip(@rates[:bridge]).map { |w, b| format("%.2fx", w / b) }.join(", ")
         summary = format("webhooks %<w>.1f messages/s, REST API bridge %<b>.1f messages/s (means): %<x>.2fx " \
-                         "(rounds %<r>s; target >= 3x)", w: webhook, b: bridge, x: webhook / bridge, r: rounds)
+                         "(rounds %<r>s; target >= 3x)", w: webhook, b: bridge, x: webhook / bridge,
+                                                         r: per_round(@rates))
         puts "  BENCH #{summary}; load now #{loadavg}"
+        puts "  BENCH until Sidekiq is idle again (every follow-up job done): rounds #{per_round(@idle_rates)}"
+        @profiles.each { |title, lines| puts "  PROFILE #{title}:", lines }
         summary
       end
+
+      def per_round(rates) = rates[:webhook].zip(rates[:bridge]).map { |w, b| format("%.2fx", w / b) }.join(", ")
     end
   end
 end

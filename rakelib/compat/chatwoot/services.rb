@@ -36,6 +36,7 @@ module Compat
                 "RAILS_LOG_TO_STDOUT" => "false", "LOG_LEVEL" => "info", "ENABLE_ACCOUNT_SIGNUP" => "false",
                 "BUNDLE_GEMFILE" => "/chatwoot/#{with_gem ? 'Gemfile.waweb' : 'Gemfile'}" }
         env["POSTGRES_DATABASE"] = database if database
+        env["WAWEB_EVENTS_QUEUE"] = ENV["WAWEB_EVENTS_QUEUE"] if ENV["WAWEB_EVENTS_QUEUE"] # the gem's, passed on
         env
       end
 
@@ -56,10 +57,10 @@ module Compat
       end
 
       def start_chatwoot
+        env = chatwoot_env.merge(BenchProfile.env)
         spawn(:puma, "cd /chatwoot && exec bundle exec rails server -b 127.0.0.1 -p #{web_port} " \
-                     "-P /tmp/waweb-compat-puma.pid", env: chatwoot_env, log: "puma.log")
-        spawn(:sidekiq, "cd /chatwoot && exec bundle exec sidekiq -C config/sidekiq.yml",
-              env: chatwoot_env, log: "sidekiq.log")
+                     "-P /tmp/waweb-compat-puma.pid", env: env, log: "puma.log")
+        spawn(:sidekiq, "cd /chatwoot && exec bundle exec sidekiq -C config/sidekiq.yml", env: env, log: "sidekiq.log")
         wait_for_port(web_port, "Chatwoot's Puma", timeout: 240)
       end
 

@@ -164,7 +164,7 @@ t.step("jobs") do
   if USE_SIDEKIQ
     Sidekiq.redis { |r| r.call("FLUSHDB") }
     sidekiq = Sidekiq.configure_embed do |config|
-      config.queues = %w[critical high medium default low scheduled_jobs]
+      config.queues = %w[critical high medium default low scheduled_jobs purgable]
       config.concurrency = 3
       config[:poll_interval_average] = 0.5 # scheduled jobs (the attachment delay) promptly
       config.logger = Rails.logger

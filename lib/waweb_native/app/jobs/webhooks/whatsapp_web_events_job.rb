@@ -5,7 +5,7 @@ module Webhooks
   # Arguments are the channel id and the raw body exactly as signed (a String keeps
   # the job small and lets the service classify it in C again).
   class WhatsappWebEventsJob < ActiveJob::Base
-    queue_as :low
+    queue_as { WawebNative::Inbound::EventsQueue.name } # `default`, like Chatwoot's live channels
     # The body is a customer's message: it stays out of the "Enqueued ..." log lines.
     self.log_arguments = false
     # A receipt or reaction can be taken before its message by another thread: retry,
@@ -19,7 +19,8 @@ module Webhooks
       return unless WawebNative::Inbound::ChannelLookup.active?(channel)
       return unless WawebNative::Chatwoot.whatsapp_web?(channel)
 
-      ::Whatsapp::IncomingMessageWhatsappWebService.new(inbox: channel.inbox, raw: raw_body).perform
+      inbox = WawebNative::Inbound::KnownRecords.inbox_of(channel)
+      ::Whatsapp::IncomingMessageWhatsappWebService.new(inbox: inbox, raw: raw_body).perform if inbox
     end
   end
 end

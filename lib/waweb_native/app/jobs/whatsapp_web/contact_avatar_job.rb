@@ -4,7 +4,8 @@ module WhatsappWeb
   # A contact's WhatsApp profile picture as its avatar (WawebNative::Inbound::ContactAvatar).
   # Failures are logged there; the next day's message tries again.
   class ContactAvatarJob < ActiveJob::Base
-    queue_as :low
+    # Where Chatwoot's own Avatar::AvatarFromUrlJob goes: after every queue of messages and their events.
+    queue_as :purgable
 
     def perform(contact_id, inbox_id)
       contact = ::Contact.find_by(id: contact_id)

@@ -66,8 +66,10 @@ module Whatsapp
       chat = chat_jid
       return if chat.nil?
 
-      key = event.message_id.present? ? WawebNative::Inbound::ProcessedEvent.message_key(event.message_id) : body_key
-      return if processed?(key)
+      key = message_key
+      # The claim below drops a duplicate on its own; asking first only spares the work
+      # done before it (a media download, a new group's name from the gateway).
+      return if work_before_claim?(chat) && processed?(key)
 
       group_name = WawebNative::Inbound::GatewayAccess.group_name(channel, chat.to_s) if new_group?(chat)
       media = fetch_media(chat)
@@ -233,6 +235,14 @@ module Whatsapp
     def chat_jid
       chat = jid(event.chat) || jid(event.sender)
       chat if chat && %i[user lid group].include?(chat.kind)
+    end
+
+    def message_key
+      event.message_id.present? ? WawebNative::Inbound::ProcessedEvent.message_key(event.message_id) : body_key
+    end
+
+    def work_before_claim?(chat)
+      chat.group? || event.kind == :unsupported || WawebNative::Inbound::MessageContent::MEDIA_KINDS.include?(event.kind)
     end
 
     def new_group?(chat)
