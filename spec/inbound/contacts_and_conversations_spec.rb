@@ -12,7 +12,7 @@ RSpec.describe "Inbound contacts and conversations", :inbound do
       deliver(inbox, body.text(id: "BR2", from: "551187654321@s.whatsapp.net", name: "Ana"))
       expect(Contact.count).to eq(1)
       expect(ContactInbox.pluck(:source_id)).to eq(["5511987654321"])
-      expect(Conversation.sole.messages.pluck(:source_id)).to eq(%w[BR1 BR2])
+      expect(Conversation.sole.messages.order(:id).pluck(:source_id)).to eq(%w[BR1 BR2])
     end
 
     it "finds an agent-created contact whose phone is the other form, and gives it this inbox" do
