@@ -38,33 +38,26 @@ module WawebNative
         private
 
         def acquire(key, token, ttl)
-          deadline = now + ttl
+          deadline = SharedState.now + ttl
           loop do
             return true if ::Sidekiq.redis { |r| r.call("SET", key, token, "NX", "EX", Integer(ttl)) } == "OK"
-            return false if now >= deadline # the holder is gone or stuck: go ahead
+            return false if SharedState.now >= deadline # the holder is gone or stuck: go ahead
 
             sleep POLL
           end
         rescue StandardError => e
-          failed("lock", e)
+          SharedState.failed("lock", e)
           false
         end
 
         def release(key, token)
           ::Sidekiq.redis { |r| r.call("EVAL", UNLOCK, 1, key, token) }
         rescue StandardError => e
-          failed("unlock", e)
+          SharedState.failed("unlock", e)
         end
 
         def local(key)
           @lock.synchronize { @locks[key] ||= Mutex.new }
-        end
-
-        def now = Process.clock_gettime(Process::CLOCK_MONOTONIC)
-
-        def failed(what, error)
-          logger = defined?(::Rails) && ::Rails.respond_to?(:logger) ? ::Rails.logger : nil
-          logger&.warn("[waweb_native] shared #{what} failed (#{error.class}): #{error.message}")
         end
       end
     end

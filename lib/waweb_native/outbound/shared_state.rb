@@ -70,6 +70,15 @@ module WawebNative
           defined?(::Sidekiq) && ::Sidekiq.respond_to?(:redis)
         end
 
+        def now = Process.clock_gettime(Process::CLOCK_MONOTONIC)
+
+        # A Redis failure is logged and never raised (SharedLock's too): it costs a typing
+        # indicator or a throttle, not an agent's action.
+        def failed(what, error)
+          logger = defined?(::Rails) && ::Rails.respond_to?(:logger) ? ::Rails.logger : nil
+          logger&.warn("[waweb_native] shared state #{what} failed (#{error.class}): #{error.message}")
+        end
+
         private
 
         def local_advance(key, value, ttl)
@@ -97,13 +106,6 @@ module WawebNative
             expires = @local.delete(key)
             !expires.nil? && expires > now
           end
-        end
-
-        def now = Process.clock_gettime(Process::CLOCK_MONOTONIC)
-
-        def failed(what, error)
-          logger = defined?(::Rails) && ::Rails.respond_to?(:logger) ? ::Rails.logger : nil
-          logger&.warn("[waweb_native] shared state #{what} failed (#{error.class}): #{error.message}")
         end
       end
     end

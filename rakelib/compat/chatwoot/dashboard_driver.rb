@@ -1,7 +1,6 @@
 # frozen_string_literal: true
 
-require "json"
-require "timeout"
+require_relative "json_lines"
 
 module Compat
   module Chatwoot
@@ -10,7 +9,10 @@ module Compat
     # kept open for the run. Chromium runs on the host: the chroot shares the network, so
     # Chatwoot's Puma is on the same loopback address.
     class DashboardDriver
+      include JsonLines
+
       PLAYWRIGHT = "playwright-core@1.65.1"
+      REPLY = "DRIVER "
       DIR = File.join(Compat::PROJECT, "tmp/compat/dashboard-driver")
       CHROMIUM = ENV.fetch("WAWEB_COMPAT_CHROMIUM", "/usr/bin/chromium")
 
@@ -60,14 +62,7 @@ module Compat
 
       private
 
-      def read_reply(timeout:)
-        Timeout.timeout(timeout) do
-          loop do
-            line = @io.gets or raise StepFailed, "the Chromium driver exited (dashboard-driver.log)"
-            return JSON.parse(line.delete_prefix("DRIVER ")) if line.start_with?("DRIVER ")
-          end
-        end
-      end
+      def exited = StepFailed.new("the Chromium driver exited (dashboard-driver.log)")
     end
   end
 end

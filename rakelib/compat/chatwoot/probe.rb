@@ -1,14 +1,16 @@
 # frozen_string_literal: true
 
-require "json"
-require "timeout"
+require_relative "json_lines"
 
 module Compat
   module Chatwoot
     # The host side of probe_runner.rb: one `bin/rails runner` kept open inside the chroot,
     # so each check reads the records without booting Chatwoot again.
     class Probe
+      include JsonLines
+
       RUNNER = "/waweb-compat/probe_runner.rb"
+      REPLY = "PROBE "
 
       def initialize(services, env)
         FileUtils.mkdir_p(Compat.inside(File.dirname(RUNNER)))
@@ -34,14 +36,7 @@ module Compat
 
       private
 
-      def read_reply(timeout:)
-        Timeout.timeout(timeout) do
-          loop do
-            line = @io.gets or raise "the probe exited (see its log in the chroot)"
-            return JSON.parse(line.delete_prefix("PROBE ")) if line.start_with?("PROBE ")
-          end
-        end
-      end
+      def exited = RuntimeError.new("the probe exited (see its log in the chroot)")
     end
   end
 end
