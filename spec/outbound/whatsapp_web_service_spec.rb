@@ -36,8 +36,8 @@ RSpec.describe Whatsapp::Providers::WhatsappWebService do # rubocop:disable RSpe
 
   # opts: bytes: or path: (the content), file_type: (default :file), meta: (default {}).
   def attach(message, filename:, content_type:, **opts)
-    attachment = message.attachments.new(account: message.account, file_type: opts.fetch(:file_type, :file),
-                                         meta: opts.fetch(:meta, {}))
+    attachment = message.attachments.new(id: opts[:id], account: message.account,
+                                         file_type: opts.fetch(:file_type, :file), meta: opts.fetch(:meta, {}))
     io = opts[:path] ? File.open(opts[:path], "rb") : StringIO.new(opts.fetch(:bytes))
     attachment.file.attach(io: io, filename: filename, content_type: content_type, identify: false)
     attachment.save!
@@ -184,14 +184,18 @@ RSpec.describe Whatsapp::Providers::WhatsappWebService do # rubocop:disable RSpe
     it "sends several attachments one by one, the caption and the quote on the first only" do
       create_message(conversation: conversation, message_type: :incoming, content: "q", source_id: "3EB0QUOTED")
       message = outgoing("two files", content_attributes: { in_reply_to_external_id: "3EB0QUOTED" })
-      attach(message, filename: "a.jpg", content_type: "image/jpeg", bytes: jpeg, file_type: :image)
-      attach(message, filename: "b.png", content_type: "image/png", bytes: "\x89PNG".b * 10, file_type: :image)
+      # Stored in the other order than attached (ids say the order): PostgreSQL returns an
+      # unordered association as its pages hold the rows, which updates and vacuum reshuffle.
+      first_id = Attachment.maximum(:id).to_i + 10
+      attach(message, id: first_id + 1, filename: "b.png", content_type: "image/png", bytes: "\x89PNG".b * 10,
+                      file_type: :image)
+      attach(message, id: first_id, filename: "a.jpg", content_type: "image/jpeg", bytes: jpeg, file_type: :image)
       id = service.send_message(to, message.reload)
 
       first, second = gateway.requests
       expect(first.fields).to eq("phone" => to_jid, "caption" => "two files", "reply_message_id" => "3EB0QUOTED")
       expect(second.fields).to eq("phone" => to_jid)
-      expect(second.files.first.content_type).to eq("image/png")
+      expect([first.files.first.content_type, second.files.first.content_type]).to eq(%w[image/jpeg image/png])
       expect(gateway.requests.size).to eq(2)
       expect(message.reload.source_id).to eq(id)
     end

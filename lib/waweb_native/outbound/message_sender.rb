@@ -80,8 +80,10 @@ module WawebNative
         media
       end
 
+      # In the order the agent attached them: PostgreSQL returns an unordered association in
+      # whatever order its pages hold, which changes once a row is updated.
       def attachments
-        message.respond_to?(:attachments) ? message.attachments.to_a : []
+        message.respond_to?(:attachments) ? message.attachments.to_a.sort_by { |a| a.id.to_i } : []
       end
 
       def attachment_part(attachment)
