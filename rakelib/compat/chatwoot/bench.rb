@@ -35,6 +35,7 @@ module Compat
         @rates = Hash.new { |h, k| h[k] = [] }
         @idle_rates = Hash.new { |h, k| h[k] = [] }
         @profiles = []
+        @floors = []
         ROUNDS.times do |round|
           @round = round
           sides = round.even? ? %i[webhook bridge] : %i[bridge webhook]
@@ -91,6 +92,7 @@ module Compat
         settled = clock - started
         @idle_rates[path] << (N / settled)
         @profiles << ["round #{@round + 1} #{path}", BenchProfile.report(wall_from, Time.now.to_f, N)]
+        @floors << BenchProfile.chatwoot_floor(wall_from, Time.now.to_f, N) if path == :webhook
         settled
       end
 
@@ -189,8 +191,25 @@ module Compat
                                                          r: per_round(@rates))
         puts "  BENCH #{summary}; load now #{loadavg}"
         puts "  BENCH until Sidekiq is idle again (every follow-up job done): rounds #{per_round(@idle_rates)}"
+        ceiling(bridge)
         @profiles.each { |title, lines| puts "  PROFILE #{title}:", lines }
         summary
+      end
+
+      # How far any gem could go here: Chatwoot's own Sidekiq work per message that must run
+      # before the burst's last message commits (BenchProfile.chatwoot_floor), in one Ruby
+      # process (one thread runs at a time), against the bridge's measured rate.
+      def ceiling(bridge)
+        floors = @floors.compact
+        return puts("  BENCH ceiling: no profile of the gem's events job") if floors.empty?
+
+        floor = floors.sum { |f| f[:ms] } / floors.size
+        gem = floors.sum { |f| f[:gem_ms] } / floors.size
+        puts format("  BENCH ceiling: with the events job on `%<q>s`, Chatwoot's own Sidekiq work ahead of a " \
+                    "message's commit is %<f>.1f ms per message (its Message save and callbacks, and its jobs " \
+                    "in the queues served first); the gem's own is %<g>.1f ms. A gem costing nothing would " \
+                    "still top out at %<r>.1f messages/s in one Sidekiq process: %<x>.2fx the bridge",
+                    q: floors.first[:queue], f: floor, g: gem, r: 1000 / floor, x: 1000 / floor / bridge)
       end
 
       def per_round(rates) = rates[:webhook].zip(rates[:bridge]).map { |w, b| format("%.2fx", w / b) }.join(", ")

@@ -27,6 +27,12 @@ module Compat
         end
       end
 
+      # Chatwoot's Sidekiq queues in the order it serves them (config/sidekiq.yml gives no
+      # weights: a queue waits until every queue above it is empty).
+      QUEUES = %w[critical high medium default mailers action_mailbox_routing low scheduled_jobs deferred
+                  purgable housekeeping].freeze
+      GEM_JOBS = /\A(Webhooks::WhatsappWeb|WhatsappWeb::)/
+
       module_function
 
       def enabled? = ENV["WAWEB_COMPAT_BENCH"] == "1"
@@ -62,6 +68,26 @@ module Compat
         costliest = groups.sort_by { |g| -g.sum("cpu_ms") }.first(TOP)
         [totals(groups, messages), *costliest.flat_map { |g| row(g, messages) }]
       end
+
+      # Per message, the Sidekiq CPU of Chatwoot's own work that runs before a burst's last
+      # message can commit through the gem: its Message save and callbacks inside the gem's
+      # events jobs, and its jobs in the queues served before the events job's queue. A gem
+      # costing nothing would still pay it, in one Ruby process. Lower bound: Chatwoot's jobs
+      # in the events job's own queue and Sidekiq's fetching are left out.
+      def chatwoot_floor(from, to, messages)
+        ours, theirs = sidekiq_lines(from, to).partition { |l| GEM_JOBS.match?(l["name"]) }
+        queue = ours.find { |l| l["name"] == "Webhooks::WhatsappWebEventsJob" }&.dig("queue")
+        return nil unless queue
+
+        work = message_work(ours)
+        { queue: queue, ms: (cpu(theirs.select { |l| rank(l["queue"]) < rank(queue) }) + work) / messages,
+          gem_ms: (cpu(ours) - work) / messages }
+      end
+
+      def sidekiq_lines(from, to) = lines(from, to).select { |l| l["role"] == "sidekiq" }
+      def cpu(lines) = lines.sum { |l| l["cpu_ms"] }
+      def message_work(lines) = lines.sum { |l| l.fetch("parts", {}).values.sum }
+      def rank(queue) = QUEUES.index(queue.to_s) || QUEUES.size
 
       def totals(groups, messages)
         cpu = %w[sidekiq web].map { |role| groups.select { |g| g.role == role }.sum { |g| g.sum("cpu_ms") } / messages }

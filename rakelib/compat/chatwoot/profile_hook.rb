@@ -20,26 +20,27 @@ module WawebCompatProfile
   APP_CODE = %r{/waweb_native/|\A/chatwoot/(app|lib|enterprise)/}
 
   # Frames of the thread's running jobs/actions (a job may perform another inline).
-  Frame = Struct.new(:kind, :name, :wall, :cpu, :sql, :sql_ms, :names, :enqueued, :parts, :in_part)
+  Frame = Struct.new(:kind, :name, :queue, :wall, :cpu, :sql, :sql_ms, :names, :enqueued, :parts, :in_part)
 
   class << self
     def now = Process.clock_gettime(Process::CLOCK_MONOTONIC)
     def cpu = Process.clock_gettime(Process::CLOCK_THREAD_CPUTIME_ID)
     def frames = (Thread.current[:waweb_compat_profile] ||= [])
 
-    def start(kind, name)
-      frames.push(Frame.new(kind, name, now, cpu, 0, 0.0, Hash.new(0), Hash.new(0), Hash.new(0.0), false))
+    def start(kind, name, queue)
+      frames.push(Frame.new(kind, name, queue, now, cpu, 0, 0.0, Hash.new(0), Hash.new(0), Hash.new(0.0), false))
     end
 
     def finish
       frame = frames.pop or return
-      line = { "ts" => Time.now.to_f, "role" => role, "depth" => frames.size, "kind" => frame.kind,
-               "name" => frame.name,
+      line = { "ts" => Time.now.to_f, "role" => role, "depth" => frames.size, **identity(frame),
                "wall_ms" => ((now - frame.wall) * 1000).round(2), "cpu_ms" => ((cpu - frame.cpu) * 1000).round(2),
                "sql" => frame.sql, "sql_ms" => frame.sql_ms.round(2), "sql_names" => frame.names,
                "enqueued" => frame.enqueued, "parts" => frame.parts.transform_values { |v| (v * 1000).round(2) } }
       write(line)
     end
+
+    def identity(frame) = { "kind" => frame.kind, "name" => frame.name, "queue" => frame.queue }
 
     def role
       @role ||= defined?(::Sidekiq) && ::Sidekiq.respond_to?(:server?) && ::Sidekiq.server? ? "sidekiq" : "web"
@@ -106,7 +107,11 @@ module WawebCompatProfile
       @name = name
     end
 
-    def start(_event, _id, payload) = WawebCompatProfile.start(@kind, @name.call(payload))
+    def start(_event, _id, payload)
+      queue = payload[:job].queue_name if payload[:job].respond_to?(:queue_name)
+      WawebCompatProfile.start(@kind, @name.call(payload), queue)
+    end
+
     def finish(_event, _id, _payload) = WawebCompatProfile.finish
   end
 end
