@@ -88,4 +88,39 @@ RSpec.describe "A reply that fails partway", :agent_actions do
     expect(sends.map { |r| r.json["message"] }).to eq(["only once"])
     expect(reply.reload.source_id).to eq(id)
   end
+
+  describe "receipts for the delivered part" do
+    def receipt(ids, type)
+      post_webhook(inbox, InboundBodies.ack(ids, type))
+      drain_sidekiq
+    end
+
+    it "find the failed reply without leaving it failed behind a 'read', and move it once the rest went" do
+      reply = reply_failing_at_b_png
+      first_id = reply.content_attributes["waweb_sent_ids"].first
+      ran = receipt([first_id], "delivered") + receipt([first_id], "read")
+      expect(ran.count { |job| job["wrapped"] == "Webhooks::WhatsappWebEventsJob" }).to eq(2) # found: no retries
+      expect(reply.reload.status).to eq("failed") # b.png never reached the customer: the agent must see it
+      expect(reply.content_attributes["external_error"]).to start_with("The text and a.jpg were delivered")
+
+      retry_message(reply)
+      drain_sidekiq
+      second_id = reply.reload.content_attributes["waweb_sent_ids"].last
+      receipt([second_id], "delivered") # b.png's own receipt: not its source_id, still this reply
+      expect(reply.reload.status).to eq("delivered")
+    end
+
+    it "a customer's reaction to the second photo reaches the reply too" do
+      reply = reply_failing_at_b_png
+      retry_message(reply)
+      drain_sidekiq
+      second_id = reply.reload.content_attributes["waweb_sent_ids"].last
+      post_webhook(inbox, InboundBodies.v8("message.reaction", { "chat_id" => chat, "id" => "3EB0REACT", "from" => chat,
+                                                                 "is_from_me" => false, "reaction" => "👍",
+                                                                 "reacted_message_id" => second_id }))
+      ran = drain_sidekiq
+      expect(ran.count { |job| job["wrapped"] == "Webhooks::WhatsappWebEventsJob" }).to eq(1)
+      expect(reply.reload.content_attributes["reactions"]).to eq("628123456789" => "👍")
+    end
+  end
 end
