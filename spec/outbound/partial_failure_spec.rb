@@ -123,4 +123,23 @@ RSpec.describe "A reply that fails partway", :agent_actions do
       expect(reply.reload.content_attributes["reactions"]).to eq("628123456789" => "👍")
     end
   end
+
+  it "revokes the part WhatsApp has when the agent deletes the failed reply" do
+    reply = reply_failing_at_b_png
+    first_id = reply.content_attributes["waweb_sent_ids"].first
+    expect(delete_message(reply).status).to eq(200)
+    drain_sidekiq
+    expect(gateway_calls(gateway, %r{/revoke\z})).to eq([["/message/#{first_id}/revoke", { "phone" => chat }]])
+    expect(reply.reload.content_attributes).not_to have_key("external_error")
+  end
+
+  it "revokes it, and sends nothing, when the agent deletes it between Retry and the retry's send" do
+    reply = reply_failing_at_b_png
+    first_id = reply.content_attributes["waweb_sent_ids"].first
+    retry_message(reply) # content_attributes emptied, SendReplyJob queued, not run yet
+    expect(delete_message(reply).status).to eq(200)
+    drain_sidekiq # SendReplyJob, then the revoke
+    expect(sends.size).to eq(2) # "This message was deleted" never went to the customer
+    expect(gateway_calls(gateway, %r{/revoke\z})).to eq([["/message/#{first_id}/revoke", { "phone" => chat }]])
+  end
 end

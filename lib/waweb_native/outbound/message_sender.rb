@@ -48,6 +48,8 @@ module WawebNative
       end
 
       def call(to)
+        return deleted if [true, "true"].include?(attr("deleted"))
+
         phone = WawebNative::JID.sanitize(to)
         @plan = parts
         @delivered = DeliveredParts.new(message)
@@ -66,6 +68,13 @@ module WawebNative
 
       def client
         @client ||= @client_source.respond_to?(:call) ? @client_source.call : @client_source
+      end
+
+      # Deleted by the agent before its (re)send ran, e.g. between Retry and the job: its
+      # text is now Chatwoot's "This message was deleted", which the customer must not get.
+      def deleted
+        @logger&.info("[waweb_native] message #{message.id} deleted before it was sent: nothing sent")
+        nil
       end
 
       def deliver_and_record(phone, part)
