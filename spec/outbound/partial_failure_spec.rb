@@ -142,4 +142,37 @@ RSpec.describe "A reply that fails partway", :agent_actions do
     expect(sends.size).to eq(2) # "This message was deleted" never went to the customer
     expect(gateway_calls(gateway, %r{/revoke\z})).to eq([["/message/#{first_id}/revoke", { "phone" => chat }]])
   end
+
+  # The job dies (a deploy, an OOM kill) while the second part is on its way: the first is
+  # already recorded, so Sidekiq running the job again sends only the second.
+  it "records a part the moment the gateway confirms it, so a job that dies afterwards never resends it",
+     :truncation do
+    conversation
+    gateway.fail_next(:hang, after: 1) # a.jpg goes, b.png hangs until released
+    reply = Message.new(account: inbox.account, inbox: inbox, conversation: conversation, message_type: :outgoing,
+                        content: "Here they are", sender: agent)
+    %w[a.jpg b.png].each do |name|
+      reply.attachments.new(account: inbox.account, file_type: :image)
+           .file.attach(io: StringIO.new(FakeGateway.png), filename: name, content_type: "image/png")
+    end
+    reply.save! # its SendReplyJob waits in the queue: the run Sidekiq makes after the crash
+    job = Thread.new { SendReplyJob.perform_now(reply.id) }
+
+    deadline = Process.clock_gettime(Process::CLOCK_MONOTONIC) + 10
+    sleep 0.02 until sends.size == 2 || Process.clock_gettime(Process::CLOCK_MONOTONIC) > deadline
+    expect(sends.size).to eq(2) # b.png is at the gateway, unanswered
+    first_id = ledger.where(message_id: reply.id).pick(:whatsapp_id) # committed, seen from another connection
+    expect(first_id).to match(/\A3EB0/)
+
+    job.kill # the crash
+    gateway.release_hung
+    job.join(10)
+    expect(reply.reload.source_id).to be_nil # nothing after the crash ran
+
+    drain_sidekiq
+    expect(sends.map { |r| r.files.map(&:filename) }).to eq([["a.jpg"], ["b.png"], ["b.png"]])
+    reply.reload
+    expect(reply.source_id).to eq(first_id)
+    expect(reply.content_attributes["waweb_sent_ids"]).to match([first_id, /\A3EB0/])
+  end
 end
