@@ -24,7 +24,16 @@ module WawebNative
       end
 
       # The WhatsApp ids to revoke, read before Chatwoot's update replaces content_attributes.
-      def sent_ids(message) = message ? SentIds.of(message) : []
+      # Runs before every delete in Chatwoot, whatever the inbox: never raises.
+      def sent_ids(message)
+        return [] if message.nil? || !OURS.include?(message.message_type.to_s) || message.private?
+
+        SentIds.of(message)
+      rescue StandardError => e
+        logger&.error("[waweb_native] ids of message #{message.id} not read before its delete (#{e.class}): " \
+                      "#{e.message}")
+        []
+      end
 
       # Called after Chatwoot deleted the message. deleted_before: deleted? and sent_ids:
       # sent_ids, both read before that. Never raises.
