@@ -370,15 +370,28 @@ RSpec.describe Whatsapp::Providers::WhatsappWebService do # rubocop:disable RSpe
       expect(sent.files.first.bytes).to eq("%PDF late")
     end
 
-    it "a later part failing at the gateway fails the message without storing the first id" do
+    it "a later part failing at the gateway fails the message, keeping the first id but not as source_id" do
       message = outgoing("two")
       attach(message, filename: "a.jpg", content_type: "image/jpeg", bytes: jpeg, file_type: :image)
       message.attachments.create!(account: message.account, file_type: :location, coordinates_lat: nil,
                                   coordinates_long: nil)
       expect(service.send_message(to, message.reload)).to be_nil
       expect(gateway.requests.map(&:path)).to eq(%w[/send/image /send/location])
-      failed_with(message, "latitude: cannot be blank.")
+      failed_with(message, "The text and a.jpg were delivered; the location was not: latitude: cannot be blank. " \
+                           "Retry sends only what is missing.")
       expect(message.source_id).to be_nil # so the agent's retry (SendReplyJob) is not blocked
+      expect(message.content_attributes["waweb_sent_ids"]).to match([/\A3EB0/]) # for receipts and a revoke
+    end
+
+    it "a voice note failing after its text names the text as delivered, the recording as not" do
+      message = outgoing("listen")
+      attach(message, filename: "rec.ogg", content_type: "audio/ogg", bytes: "OggS".b + ("\0" * 64),
+                      file_type: :audio, meta: { "is_recorded_audio" => true })
+      gateway.fail_next(:not_logged_in, after: 1)
+      expect(service.send_message(to, message.reload)).to be_nil
+      expect(gateway.requests.map(&:path)).to eq(%w[/send/message /send/audio])
+      failed_with(message, "The text was delivered; rec.ogg was not: WhatsApp is not connected. Scan the QR code " \
+                           "again on the connection page. Retry sends only what is missing.")
     end
   end
 

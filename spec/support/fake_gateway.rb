@@ -171,11 +171,15 @@ class FakeGateway
 
   def url = "http://127.0.0.1:#{@port}#{@base_path}"
 
-  # Makes the next `count` requests fail in `kind` (see FAILURE_MODES).
-  def fail_next(kind, count: 1)
+  # Makes the next `count` requests fail in `kind` (see FAILURE_MODES); with `after:`, only
+  # once that many requests went through (after: 1 fails the second part of a reply).
+  def fail_next(kind, count: 1, after: 0)
     raise ArgumentError, "unknown failure #{kind.inspect}" unless FAILURE_MODES.include?(kind)
 
-    @lock.synchronize { count.times { @failures << kind } }
+    @lock.synchronize do
+      after.times { @failures << nil } # a nil turn answers normally (or in `mode`)
+      count.times { @failures << kind }
+    end
     self
   end
 

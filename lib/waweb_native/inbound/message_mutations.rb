@@ -147,8 +147,14 @@ module WawebNative
         event.timestamp && last_time && event.timestamp < last_time.to_i
       end
 
+      # By source_id, else as a later part of a reply the gem sent as several WhatsApp
+      # messages (a reaction to its second photo reaches it).
       def target(source_id)
-        ::Message.where(inbox_id: @inbox.id, source_id: source_id).order(:id).first
+        found = ::Message.where(inbox_id: @inbox.id, source_id: source_id).order(:id).first
+        return found if found
+
+        id = WawebNative::Outbound::DeliveredParts.message_ids(@inbox.id, [source_id])[source_id.to_s]
+        id && ::Message.find_by(inbox_id: @inbox.id, id: id)
       end
 
       def event_time(event)

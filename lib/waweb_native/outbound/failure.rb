@@ -25,6 +25,25 @@ module WawebNative
         end
       end
 
+      # A reply that failed after some of its parts reached WhatsApp: what the customer has,
+      # what they do not, and why. delivered/missing: what each part is called ("the text",
+      # a file name, "the location"). Chatwoot's retry sends only the missing ones.
+      def partial(delivered, missing, reason)
+        reason = reason.to_s.strip
+        reason += "." unless reason.end_with?(".", "!", "?")
+        "#{sentence_case(listing(delivered))} #{verb(delivered)} delivered; #{listing(missing)} #{verb(missing)} " \
+          "not: #{reason} Retry sends only what is missing."
+      end
+
+      def listing(names)
+        names.size <= 1 ? names.join : "#{names[0..-2].join(', ')} and #{names.last}"
+      end
+
+      def verb(names) = names.size == 1 ? "was" : "were"
+
+      # "the text" opens a sentence capitalised; a file name stays as the agent named it.
+      def sentence_case(text) = text.start_with?("the ") ? text.sub("the", "The") : text
+
       # The gateway's own words (RequestError, ServerError, RateLimitedError, malformed answers).
       def gateway_message(error)
         text = error.respond_to?(:gateway_message) ? error.gateway_message : nil

@@ -3,6 +3,7 @@
 require "waweb_native/outbound/media"
 require "waweb_native/outbound/failure"
 require "waweb_native/outbound/sent_ids"
+require "waweb_native/outbound/delivered_parts"
 
 module WawebNative
   module Outbound
@@ -11,7 +12,12 @@ module WawebNative
     # from the stored file. Every size is checked before anything is sent, so an oversize
     # second attachment never leaves the first one delivered alone.
     #
-    # Returns the gateway's message id of the FIRST message sent (the one that carries the
+    # Each part the gateway confirms is recorded at once (DeliveredParts), and a part
+    # recorded is never sent again: Chatwoot's retry of a reply that failed halfway sends
+    # only the rest, so the customer ends with the messages one clean send would have given
+    # (the caption and the quote went with the first part, they are not repeated).
+    #
+    # Returns the gateway's message id of the FIRST message (the one that carries the
     # agent's text, as text or as the first attachment's caption; SentIds keeps every id),
     # or nil after marking the Chatwoot message failed with a sentence the agent can act
     # on. Never raises for a gateway failure: a timed-out or 5xx send may already have
@@ -28,7 +34,9 @@ module WawebNative
       end
       self.storage_wait = 15
 
-      Part = Struct.new(:kind, :text, :plan, :attachment, :caption, :reply_id, :lat, :long, keyword_init: true)
+      # key: the part's name in DeliveredParts ("text", "attachment:<id>").
+      Part = Struct.new(:key, :kind, :text, :plan, :attachment, :caption, :reply_id, :lat, :long,
+                        keyword_init: true)
 
       # client: the Gateway::Client, or a callable returning it (built lazily, so a broken
       # config fails the message instead of raising out of the job).
@@ -40,10 +48,14 @@ module WawebNative
       end
 
       def call(to)
+        return deleted if [true, "true"].include?(attr("deleted"))
+
         phone = WawebNative::JID.sanitize(to)
-        ids = parts.map { |part| deliver(phone, part) }
-        SentIds.record(message, ids)
-        ids.first
+        @plan = parts
+        @delivered = DeliveredParts.new(message)
+        @done = @delivered.of(@plan.map(&:key))
+        stored(@plan.reject { |part| @done.key?(part.key) }).each { |part| deliver_and_record(phone, part) }
+        finished
       rescue WawebNative::InvalidJID, Refused => e
         failed(e.message, e)
       rescue WawebNative::Gateway::Error => e
@@ -56,6 +68,25 @@ module WawebNative
 
       def client
         @client ||= @client_source.respond_to?(:call) ? @client_source.call : @client_source
+      end
+
+      # Deleted by the agent before its (re)send ran, e.g. between Retry and the job: its
+      # text is now Chatwoot's "This message was deleted", which the customer must not get.
+      def deleted
+        @logger&.info("[waweb_native] message #{message.id} deleted before it was sent: nothing sent")
+        nil
+      end
+
+      def deliver_and_record(phone, part)
+        id = deliver(phone, part)
+        @delivered.record(part.key, id)
+        @done[part.key] = id
+      end
+
+      def finished
+        ids = @plan.map { |part| @done.fetch(part.key) }
+        SentIds.record(message, ids)
+        ids.first
       end
 
       # The caption rides on the first attachment when that kind carries one (image, video,
@@ -74,7 +105,7 @@ module WawebNative
         return media if text.empty?
 
         first = media.first
-        return [Part.new(kind: :text, text: text)] + media unless first&.plan&.caption
+        return [Part.new(key: DeliveredParts::TEXT, kind: :text, text: text)] + media unless first&.plan&.caption
 
         first.caption = text
         media
@@ -87,18 +118,29 @@ module WawebNative
       end
 
       def attachment_part(attachment)
+        key = DeliveredParts.attachment_key(attachment)
         if attachment.respond_to?(:file_type) && attachment.file_type.to_s == "location"
-          return Part.new(kind: :location, lat: attachment.coordinates_lat, long: attachment.coordinates_long)
+          return Part.new(key: key, kind: :location, lat: attachment.coordinates_lat, long: attachment.coordinates_long)
         end
 
         blob = attachment.file.blob if attachment.file.attached?
         raise Refused, "An attachment has no file to send." unless blob
-        raise Refused, "#{blob.filename} could not be read from storage." unless stored?(blob)
 
         plan = Media.plan(content_type: blob.content_type, byte_size: blob.byte_size, recorded: recorded?(attachment))
         raise Refused, plan.size_error(blob.filename.to_s) if plan.too_big?(blob.byte_size)
 
-        Part.new(kind: :media, plan: plan, attachment: attachment)
+        Part.new(key: key, kind: :media, plan: plan, attachment: attachment)
+      end
+
+      # The parts still to send, once every file among them is in storage (before anything
+      # is sent). A delivered file need not be there any more.
+      def stored(pending)
+        pending.each do |part|
+          next unless part.kind == :media
+
+          blob = part.attachment.file.blob
+          raise Refused, "#{blob.filename} could not be read from storage." unless stored?(blob)
+        end
       end
 
       def stored?(blob)
@@ -194,11 +236,39 @@ module WawebNative
         id.to_s
       end
 
-      def failed(sentence, error)
+      # Some parts may have reached WhatsApp: the message stays failed (the agent must see
+      # that the rest did not), without a source_id (Chatwoot's retry skips a message that
+      # has one), and lists the delivered ids, so a revoke reaches them and the receipts
+      # that name them find it (Inbound::ReceiptApplier leaves it failed).
+      def failed(reason, error)
+        delivered = delivered_parts
+        sentence = delivered.empty? ? reason : partial_sentence(delivered, reason)
         attrs = (message.content_attributes || {}).to_h.merge("external_error" => sentence)
+        attrs[SentIds::KEY] = delivered.map { |part| @done[part.key] } unless delivered.empty?
         message.update!(status: :failed, content_attributes: attrs)
         @logger&.warn("[waweb_native] message #{message.id} not sent (#{error.class.name}): #{sentence}")
         nil
+      end
+
+      def delivered_parts
+        return [] unless @plan && @done
+
+        @plan.select { |part| @done.key?(part.key) }
+      end
+
+      # Parts go in order and stop at the first failure: the missing ones are the failing
+      # part and those after it.
+      def partial_sentence(delivered, reason)
+        missing = @plan - delivered
+        Failure.partial(delivered.flat_map { |part| names(part) }, missing.flat_map { |part| names(part) }, reason)
+      end
+
+      def names(part)
+        case part.kind
+        when :text then ["the text"]
+        when :location then ["the location"]
+        else [("the text" if part.caption), part.attachment.file.blob.filename.to_s].compact
+        end
       end
     end
   end

@@ -5,7 +5,8 @@ module WawebNative
     # An agent deleting one of our messages in Chatwoot deletes it for everyone on WhatsApp
     # (POST /message/:id/revoke for each message it went out as: SentIds), in
     # WhatsappWeb::RevokeMessageJob. Only messages that reached WhatsApp (they have a
-    # source_id) and that were not already deleted: a message
+    # source_id, or, failed halfway, the ids of the parts that went) and that were not
+    # already deleted: a message
     # the phone revoked was flagged deleted by the webhook, and must not bounce back.
     # When WhatsApp will not delete it (too old: about two days), the message stays deleted
     # in Chatwoot with a note in content_attributes["external_error"].
@@ -23,12 +24,21 @@ module WawebNative
       end
 
       # The WhatsApp ids to revoke, read before Chatwoot's update replaces content_attributes.
-      def sent_ids(message) = message ? SentIds.of(message) : []
+      # Runs before every delete in Chatwoot, whatever the inbox: never raises.
+      def sent_ids(message)
+        return [] if message.nil? || !OURS.include?(message.message_type.to_s) || message.private?
+
+        SentIds.of(message)
+      rescue StandardError => e
+        logger&.error("[waweb_native] ids of message #{message.id} not read before its delete (#{e.class}): " \
+                      "#{e.message}")
+        []
+      end
 
       # Called after Chatwoot deleted the message. deleted_before: deleted? and sent_ids:
       # sent_ids, both read before that. Never raises.
       def agent_deleted(message, deleted_before:, sent_ids: [])
-        return unless revocable?(message, deleted_before)
+        return unless revocable?(message, deleted_before, sent_ids)
 
         ::WhatsappWeb::RevokeMessageJob.perform_later(message.id, *sent_ids)
       rescue StandardError => e
@@ -36,10 +46,10 @@ module WawebNative
         note(message, format(NOT_QUEUED, reason: e.class.name)) if message.respond_to?(:update!)
       end
 
-      def revocable?(message, deleted_before)
+      def revocable?(message, deleted_before, sent_ids = [])
         return false if message.nil? || deleted_before
         return false unless OURS.include?(message.message_type.to_s) && !message.private?
-        return false if message.source_id.to_s.empty?
+        return false if message.source_id.to_s.empty? && sent_ids.empty?
 
         !AgentChat.for(message.conversation).nil?
       end

@@ -1,5 +1,7 @@
 # frozen_string_literal: true
 
+require "waweb_native/outbound/delivered_parts"
+
 module WawebNative
   module Outbound
     # One Chatwoot reply can go out as several WhatsApp messages (the text, then each
@@ -19,13 +21,20 @@ module WawebNative
         message.update!(changes) unless changes.empty?
       end
 
-      # Every WhatsApp id the message went out as (none for a message that never did).
+      # Every WhatsApp id the message went out as (none for a message that never did): the
+      # list, else source_id, else the ledger (a failed reply whose list Chatwoot's retry
+      # cleared while the retry has not run yet).
       def of(message)
-        attrs = message.content_attributes || {}
-        listed = Array(attrs[KEY] || attrs[KEY.to_sym]).map(&:to_s).reject(&:empty?)
+        listed = listed(message)
         return listed unless listed.empty?
+        return [message.source_id.to_s] unless message.source_id.to_s.empty?
 
-        message.source_id.to_s.empty? ? [] : [message.source_id.to_s]
+        message.respond_to?(:inbox_id) && message.id ? DeliveredParts.new(message).ids : []
+      end
+
+      def listed(message)
+        attrs = message.content_attributes || {}
+        Array(attrs[KEY] || attrs[KEY.to_sym]).map(&:to_s).reject(&:empty?)
       end
     end
   end

@@ -8,14 +8,17 @@ Rails.application.routes.draw do
     namespace :v1 do
       resources :accounts, only: [] do
         resources :inboxes, only: %i[show create update], module: :accounts
-        # Where agents act (chatwoot-contract.md): opening, typing in and deleting from a conversation.
+        # Where agents act (chatwoot-contract.md): opening, typing in and deleting from a conversation,
+        # retrying a failed message.
         resources :conversations, only: [], module: :accounts do
           member do
             post :toggle_typing_status
             post :update_last_seen
             post :unread
           end
-          resources :messages, only: %i[destroy], module: :conversations
+          resources :messages, only: %i[destroy], module: :conversations do
+            member { post :retry }
+          end
         end
       end
     end

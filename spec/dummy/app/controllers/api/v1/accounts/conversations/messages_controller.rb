@@ -16,6 +16,16 @@ module Api
             render json: { id: message.id, content: message.content, content_attributes: message.content_attributes }
           end
 
+          # Chatwoot 4.9.1's MessagesController#retry: Messages::StatusUpdateService back to
+          # "sent" (which clears external_error), content_attributes emptied, SendReplyJob
+          # queued. source_id is left as it was: the job skips a message that has one.
+          def retry
+            message.update!(status: "sent", external_error: nil)
+            message.update!(content_attributes: {})
+            ::SendReplyJob.perform_later(message.id)
+            head :ok
+          end
+
           private
 
           def message
