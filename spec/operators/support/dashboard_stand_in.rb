@@ -8,17 +8,23 @@ require "rack/utils"
 # "chatwoot-dashboard-app:fetch-info" with the open conversation (as Frame.vue does); the
 # cw_d_session_info cookie the dashboard keeps after signing in (devise_token_auth's
 # headers); GET /api/v1/profile answering the signed-in user's access token to those
-# headers. Everything else goes to the host.
+# headers. Everything else goes to the host. frame_languages: the Accept-Language each
+# request for the app's page carried (the frame is a plain navigation, as in Frame.vue).
 class DashboardStandIn
   COOKIE = "cw_d_session_info"
+  APP_PATH = "/whatsapp_web/dashboard_app"
+
+  attr_reader :frame_languages
 
   # sessions: { "<access-token>" => user }
   def initialize(app, sessions)
     @app = app
     @sessions = sessions
+    @frame_languages = Thread::Queue.new
   end
 
   def call(env)
+    @frame_languages << env["HTTP_ACCEPT_LANGUAGE"] if env["PATH_INFO"] == APP_PATH
     case env["PATH_INFO"]
     when "/app/conversation" then dashboard(Rack::Utils.parse_query(env["QUERY_STRING"]))
     when "/api/v1/profile" then profile(env)
@@ -40,7 +46,7 @@ class DashboardStandIn
     conversation = { id: 1, account_id: query["account"].to_i, inbox_id: query["inbox"].to_i }
     html = <<~HTML
       <!DOCTYPE html><html><body>
-      <iframe id="app" src="/whatsapp_web/dashboard_app" style="width:600px;height:300px"></iframe>
+      <iframe id="app" src="#{APP_PATH}" style="width:600px;height:300px"></iframe>
       <script>
         window.addEventListener("message", function (event) {
           if (event.data !== "chatwoot-dashboard-app:fetch-info") return;
