@@ -78,7 +78,7 @@ RSpec.describe "WhatsApp Web Dashboard App in Chromium", :operators, :truncation
   # The frame is a plain navigation (as Chatwoot's Frame.vue makes it): it carries the
   # browser's Accept-Language, and the page and what its script writes follow it.
   it "speaks Brazilian Portuguese in a Portuguese browser: the page, its statuses and refusals" do
-    stand_in = DashboardStandIn.new(Rails.application, sessions)
+    stand_in = DashboardStandIn.new(Rails.application, sessions, account_locale: "pt_BR")
     in_dashboard(stand_in: stand_in, accept_language: "pt-BR,pt") do |browser, url|
       expect(open_app(browser, url, as: nil, inbox_id: inbox.id))
         .to eq(["no_session", "WhatsApp Web\n\nEntre no Chatwoot neste navegador para ver a conexão do " \
@@ -110,6 +110,28 @@ RSpec.describe "WhatsApp Web Dashboard App in Chromium", :operators, :truncation
       browser.visit("#{url}/whatsapp_web/dashboard_app")
       expect(browser.execute("return document.body.innerText;"))
         .to include("Adicione esta página ao Chatwoot como aplicativo")
+    end
+  end
+
+  # Chatwoot speaks what the viewer chose (ui_settings.locale), else the account's language
+  # (App.vue): once the page knows the viewer, it speaks the same when it is one of ours.
+  it "follows the viewer's Chatwoot language over the browser's, when it is one of ours" do
+    stand_in = DashboardStandIn.new(Rails.application, sessions, ui_locales: { "agent-session" => "pt_BR" })
+    in_dashboard(stand_in: stand_in, accept_language: "en-US,en") do |browser, url|
+      admin_text = "WhatsApp Web\n\nConnected as 6281100000001@s.whatsapp.net\n\nOpen the connection page"
+      expect(open_app(browser, url, as: "admin-session", inbox_id: inbox.id)).to eq(["logged_in", admin_text])
+      expect(open_app(browser, url, as: "agent-session", inbox_id: inbox.id))
+        .to eq(["forbidden", "WhatsApp Web\n\nSomente administradores desta conta podem gerenciar a conexão " \
+                             "do WhatsApp Web."])
+      expect(browser.execute("return #{frame('document.documentElement.lang')};")).to eq("pt-BR")
+
+      stand_in.account_locale = "pt_BR" # the admin chose nothing: the account's language
+      expect(open_app(browser, url, as: "admin-session", inbox_id: inbox.id))
+        .to eq(["logged_in", "WhatsApp Web\n\nConectado como 6281100000001@s.whatsapp.net\n\n" \
+                             "Abrir a página de conexão"])
+
+      stand_in.ui_locales["admin-session"] = "es" # not ours: the browser's language stays
+      expect(open_app(browser, url, as: "admin-session", inbox_id: inbox.id)).to eq(["logged_in", admin_text])
     end
   end
 end

@@ -4,14 +4,32 @@
 // dashboard's cookie, readable because the page is on Chatwoot's own origin). The server
 // decides: an administrator of the account gets the inbox's status and a button opening
 // the connection page with their own access token; anyone else is refused by the API.
-// Every word comes from the page's strings (WawebPage.strings, in the viewer's language).
+// Every word comes from the page's strings: first in the browser's language (the server
+// picked it from Accept-Language), then, once the viewer is known, in the language their
+// Chatwoot speaks when it is one of ours.
 (function () {
   "use strict";
   var page = window.WawebPage;
   var t = page.strings;
+  var languages = page.config.languages;
   var $ = page.$;
   var format = page.format;
   var root = location.pathname.replace(/\/whatsapp_web\/dashboard_app$/, "");
+
+  // Chatwoot's locale codes ("pt_BR", "pt", "en"...) to ours, as the server maps Accept-Language.
+  function ours(locale) {
+    var code = String(locale || "").toLowerCase();
+    if (code.indexOf("pt") === 0) return "pt-BR";
+    if (code.indexOf("en") === 0) return "en";
+    return null;
+  }
+
+  function speak(locale) {
+    if (!locale || !languages[locale]) return;
+    t = languages[locale];
+    document.documentElement.lang = t.lang;
+    $("open").textContent = t.open_connection;
+  }
 
   function state(name, text, dot) {
     document.body.setAttribute("data-state", name);
@@ -49,6 +67,16 @@
     }, function () { throw new Error(t.network_error); });
   }
 
+  // The language the viewer's dashboard speaks, as Chatwoot picks it (App.vue): their own
+  // ui_settings.locale, else the account's locale; null when unknown.
+  function chatwootLocale(profile, accountId, token) {
+    var own = profile.ui_settings && profile.ui_settings.locale;
+    if (own) return Promise.resolve(own);
+    return getJSON("/api/v1/accounts/" + accountId, { "api_access_token": token }).then(function (answer) {
+      return answer.status === 200 ? answer.json.locale : null;
+    }, function () { return null; });
+  }
+
   function check(accountId, inboxId) {
     var auth = session();
     if (!auth) return refuse("no_session", t.no_session);
@@ -56,7 +84,10 @@
       if (profile.status !== 200 || !profile.json.access_token) return refuse("no_session", t.no_session);
       var token = profile.json.access_token;
       var base = "/api/v1/accounts/" + accountId + "/inboxes/" + inboxId + "/whatsapp_web/";
-      return getJSON(base + "status", { "api_access_token": token }).then(function (answer) {
+      var status = getJSON(base + "status", { "api_access_token": token });
+      return Promise.all([chatwootLocale(profile.json, accountId, token), status]).then(function (both) {
+        speak(ours(both[0]));
+        var answer = both[1];
         if (answer.status === 403) return refuse("forbidden", t.forbidden);
         if (answer.status === 400 || answer.status === 404) return refuse("not_ours", t.not_ours);
         if (answer.status === 200) {

@@ -51,9 +51,10 @@ module WawebNative
       def h(text) = ERB::Util.html_escape(text.to_s)
       def js = self.class.js
 
-      # The script's words; no token (its calls use the viewer's own session).
+      # The script's words, in this language and in every other (it switches to the viewer's
+      # Chatwoot language once it knows it); no token: its calls use the viewer's own session.
       def config_json
-        PageResponse.script_json({ strings: t })
+        PageResponse.script_json({ strings: t, languages: self.class.strings })
       end
     end
   end
