@@ -4,11 +4,12 @@ module WawebNative
   module Operators
     # What the operators' self-contained pages (connection, setup) share: the headers of a
     # page that embeds the viewer's token, the one-line refusal page, and JSON that is safe
-    # inside a <script> element. Included by their controllers and page builders.
+    # inside a <script> element. Included by their controllers and page builders. The
+    # Dashboard App page, which embeds no token, uses only the common script and the JSON.
     module PageResponse
       COMMON_JS_PATH = File.expand_path("../operators_page/common.js", __dir__)
 
-      # The script both pages load before their own (window.WawebPage: token out of the
+      # The script the pages load before their own (window.WawebPage: token out of the
       # address bar, "%{name}" formatting, JSON calls with the token).
       def self.common_js
         @common_js ||= File.read(COMMON_JS_PATH).freeze

@@ -1,6 +1,6 @@
-// What the operators' pages (setup, connection) share, as window.WawebPage: the page's
-// config, its strings, element lookup, "%{name}" formatting, and JSON calls that send the
-// page's token. Loaded before each page's own script.
+// What the operators' pages (setup, connection, Dashboard App) share, as window.WawebPage:
+// the page's config, its strings, element lookup, "%{name}" formatting, and JSON calls that
+// send the page's token. Loaded before each page's own script.
 (function () {
   "use strict";
   var config = JSON.parse(document.getElementById("waweb-config").textContent);

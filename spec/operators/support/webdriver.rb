@@ -21,19 +21,21 @@ class WebDriverSession
     File.executable?(CHROMIUM) && File.executable?(CHROMEDRIVER)
   end
 
-  def self.start(width: 900, height: 1500)
-    new.tap { |session| session.start(width, height) }
+  # accept_language: what the browser sends as Accept-Language (e.g. "pt-BR,pt"); nil: its default.
+  def self.start(width: 900, height: 1500, accept_language: nil)
+    new.tap { |session| session.start(width, height, accept_language) }
   end
 
-  def start(width, height)
+  def start(width, height, accept_language = nil)
     @profile = Dir.mktmpdir("waweb-chromium-")
     @log = File.join(@profile, "chromedriver.log")
     start_driver
     args = %W[--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking
               --disable-component-update --disable-sync --disable-dev-shm-usage --user-data-dir=#{@profile}/profile
               --window-size=#{width},#{height}]
-    caps = { capabilities: { alwaysMatch: { browserName: "chrome",
-                                            "goog:chromeOptions" => { binary: CHROMIUM, args: args } } } }
+    options = { binary: CHROMIUM, args: args }
+    options[:prefs] = { "intl.accept_languages" => accept_language } if accept_language
+    caps = { capabilities: { alwaysMatch: { browserName: "chrome", "goog:chromeOptions" => options } } }
     @session = command(:post, "/session", caps).fetch("sessionId")
     self
   rescue StandardError

@@ -1,44 +1,35 @@
-<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>WhatsApp Web</title>
-<style>
-  body { font: 14px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2937; margin: 0; padding: 24px; }
-  h1 { font-size: 16px; margin: 0 0 12px; }
-  p { margin: 0 0 12px; max-width: 36em; }
-  .dot { display: inline-block; width: 10px; height: 10px; border-radius: 50%; background: #9ca3af; margin-right: 6px; }
-  .dot.ok { background: #16a34a; } .dot.off { background: #dc2626; }
-  button { font: inherit; padding: 8px 14px; border-radius: 6px; border: 0; background: #1f93ff; color: #fff; cursor: pointer; }
-  [hidden] { display: none !important; }
-</style>
-</head>
-<body data-state="loading">
-<h1>WhatsApp Web</h1>
-<p id="status"><span class="dot" id="dot"></span><span id="status-text">Checking this conversation's inbox…</span></p>
-<p id="message" hidden></p>
-<button type="button" id="open" hidden>Open the connection page</button>
-<script>
 // A Chatwoot Dashboard App (Settings > Integrations > Dashboard apps) shown beside every
 // conversation, to every agent. It holds nothing secret: it asks the dashboard which
 // inbox the conversation is in, and uses only the viewer's own Chatwoot session (the
 // dashboard's cookie, readable because the page is on Chatwoot's own origin). The server
 // decides: an administrator of the account gets the inbox's status and a button opening
 // the connection page with their own access token; anyone else is refused by the API.
+// Every word comes from the page's strings: first in the browser's language (the server
+// picked it from Accept-Language), then, once the viewer is known, in the language their
+// Chatwoot speaks when it is one of ours.
 (function () {
   "use strict";
-  var $ = function (id) { return document.getElementById(id); };
+  var page = window.WawebPage;
+  var t = page.strings;
+  var languages = page.config.languages;
+  var $ = page.$;
+  var format = page.format;
   var root = location.pathname.replace(/\/whatsapp_web\/dashboard_app$/, "");
-  var TEXT = {
-    no_session: "Sign in to Chatwoot in this browser to see the WhatsApp Web connection.",
-    not_ours: "This conversation's inbox is not a WhatsApp Web inbox.",
-    forbidden: "Only the account's administrators manage the WhatsApp Web connection.",
-    failed: "The WhatsApp Web status could not be read: ",
-    logged_in: "Connected as ",
-    logged_out: "Not connected: open the connection page to scan the QR code.",
-    gateway_error: "The gateway does not answer: "
-  };
+
+  // Chatwoot's locale codes ("pt_BR", "pt", "en"...) to ours, as the server maps Accept-Language.
+  function ours(locale) {
+    var code = String(locale || "").toLowerCase();
+    if (code.indexOf("pt") === 0) return "pt-BR";
+    if (code.indexOf("en") === 0) return "en";
+    return null;
+  }
+
+  function speak(locale) {
+    if (!locale || !languages[locale]) return;
+    t = languages[locale];
+    document.documentElement.lang = t.lang;
+    $("open").textContent = t.open_connection;
+  }
 
   function state(name, text, dot) {
     document.body.setAttribute("data-state", name);
@@ -67,29 +58,44 @@
     }
   }
 
+  // Resolves to { status, json } for any answer; rejects with the page's network_error
+  // sentence when nothing answered (the browser's own message is in its language, not ours).
   function getJSON(path, headers) {
     headers.Accept = "application/json";
     return fetch(root + path, { headers: headers, credentials: "same-origin" }).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (json) { return { status: r.status, json: json }; });
-    });
+    }, function () { throw new Error(t.network_error); });
+  }
+
+  // The language the viewer's dashboard speaks, as Chatwoot picks it (App.vue): their own
+  // ui_settings.locale, else the account's locale; null when unknown.
+  function chatwootLocale(profile, accountId, token) {
+    var own = profile.ui_settings && profile.ui_settings.locale;
+    if (own) return Promise.resolve(own);
+    return getJSON("/api/v1/accounts/" + accountId, { "api_access_token": token }).then(function (answer) {
+      return answer.status === 200 ? answer.json.locale : null;
+    }, function () { return null; });
   }
 
   function check(accountId, inboxId) {
     var auth = session();
-    if (!auth) return refuse("no_session", TEXT.no_session);
+    if (!auth) return refuse("no_session", t.no_session);
     getJSON("/api/v1/profile", auth).then(function (profile) {
-      if (profile.status !== 200 || !profile.json.access_token) return refuse("no_session", TEXT.no_session);
+      if (profile.status !== 200 || !profile.json.access_token) return refuse("no_session", t.no_session);
       var token = profile.json.access_token;
       var base = "/api/v1/accounts/" + accountId + "/inboxes/" + inboxId + "/whatsapp_web/";
-      return getJSON(base + "status", { "api_access_token": token }).then(function (answer) {
-        if (answer.status === 403) return refuse("forbidden", TEXT.forbidden);
-        if (answer.status === 400 || answer.status === 404) return refuse("not_ours", TEXT.not_ours);
+      var status = getJSON(base + "status", { "api_access_token": token });
+      return Promise.all([chatwootLocale(profile.json, accountId, token), status]).then(function (both) {
+        speak(ours(both[0]));
+        var answer = both[1];
+        if (answer.status === 403) return refuse("forbidden", t.forbidden);
+        if (answer.status === 400 || answer.status === 404) return refuse("not_ours", t.not_ours);
         if (answer.status === 200) {
           var s = answer.json;
-          if (s.logged_in) state("logged_in", TEXT.logged_in + (s.device_id || ""), "ok");
-          else state("logged_out", TEXT.logged_out, "off");
+          if (s.logged_in) state("logged_in", format(t.logged_in, { device: s.device_id || "" }), "ok");
+          else state("logged_out", t.logged_out, "off");
         } else {
-          state("gateway_error", TEXT.gateway_error + (answer.json.error || ("HTTP " + answer.status)), "off");
+          state("gateway_error", format(t.gateway_error, { error: answer.json.error || ("HTTP " + answer.status) }), "off");
         }
         $("open").hidden = false;
         $("open").onclick = function () {
@@ -97,7 +103,7 @@
           window.open(url, "_blank", "noopener,noreferrer");
         };
       });
-    }).catch(function (e) { refuse("failed", TEXT.failed + e.message); });
+    }).catch(function (e) { refuse("failed", format(t.failed, { error: e.message })); });
   }
 
   // The dashboard posts the conversation when the frame loads and on request.
@@ -112,8 +118,5 @@
     check(conversation.account_id, conversation.inbox_id);
   });
   if (window.parent !== window) window.parent.postMessage("chatwoot-dashboard-app:fetch-info", location.origin);
-  else refuse("not_ours", "Add this page as a Chatwoot Dashboard App: it shows beside each conversation.");
+  else refuse("not_ours", t.not_framed);
 })();
-</script>
-</body>
-</html>
