@@ -89,6 +89,24 @@ RSpec.describe "A reply that fails partway", :agent_actions do
     expect(reply.reload.source_id).to eq(id)
   end
 
+  # The gem updated, `db:migrate` not run yet: replies go out as before the column came.
+  it "sends as before, and says to migrate, on a host without the ledger's whatsapp_id column" do
+    ActiveRecord::Base.connection.remove_column(:waweb_processed_events, :whatsapp_id) # undone with the example
+    ledger.reset_column_information
+    WawebNative::Outbound::DeliveredParts.remove_instance_variable(:@warned) if
+      WawebNative::Outbound::DeliveredParts.instance_variable_defined?(:@warned)
+    log = LogCapture.during do
+      whole = create_message(conversation: conversation, message_type: :outgoing, content: "hello", sender: agent)
+      drain_sidekiq
+      expect(whole.reload.source_id).to match(/\A3EB0/)
+      expect(reply_failing_at_b_png.content_attributes["external_error"]).to start_with("The text and a.jpg were")
+    end
+    expect(sends.size).to eq(3)
+    expect(log.scan("no whatsapp_id column: run db:migrate").size).to eq(1)
+  ensure
+    ledger.reset_column_information
+  end
+
   describe "receipts for the delivered part" do
     def receipt(ids, type)
       post_webhook(inbox, InboundBodies.ack(ids, type))

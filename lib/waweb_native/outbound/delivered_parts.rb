@@ -15,12 +15,31 @@ module WawebNative
       # {WhatsApp id => Chatwoot message id} for the ids that are parts of our replies.
       def self.message_ids(inbox_id, whatsapp_ids)
         ids = Array(whatsapp_ids).map(&:to_s).reject(&:empty?)
-        return {} if ids.empty?
+        return {} if ids.empty? || !available?
 
         ledger.where(inbox_id: inbox_id, whatsapp_id: ids).pluck(:whatsapp_id, :message_id).to_h
       end
 
       def self.ledger = WawebNative::Inbound::ProcessedEvent
+
+      # The ledger has its whatsapp_id column (the gem's second migration). A host updated
+      # without `db:migrate` sends as before the column came, recording nothing, rather than
+      # failing after a part reached WhatsApp (a retry would send that part twice).
+      # (ActiveRecord keeps the column list per process until reset_column_information.)
+      def self.available?
+        ledger.column_names.include?("whatsapp_id") || warn_unmigrated
+      end
+
+      # Once per process; false.
+      def self.warn_unmigrated
+        return false if @warned
+
+        @warned = true
+        logger = defined?(::Rails) && ::Rails.respond_to?(:logger) ? ::Rails.logger : nil
+        logger&.warn("[waweb_native] waweb_processed_events has no whatsapp_id column: run db:migrate; " \
+                     "until then a reply that fails partway is not remembered part by part")
+        false
+      end
 
       def initialize(message)
         @message = message
@@ -29,7 +48,7 @@ module WawebNative
       # {part => WhatsApp id} of the given parts already delivered.
       def of(parts)
         keys = parts.to_h { |part| [key(part), part] }
-        return {} if keys.empty? || @message.id.nil?
+        return {} if keys.empty? || @message.id.nil? || !self.class.available?
 
         rows = self.class.ledger.where(inbox_id: @message.inbox_id, event_key: keys.keys)
         rows.where.not(whatsapp_id: nil).pluck(:event_key, :whatsapp_id).to_h { |k, id| [keys.fetch(k), id] }
@@ -46,7 +65,7 @@ module WawebNative
       # After the gateway confirmed `part`. A second row for the same part (two jobs sending
       # the same reply at once) is dropped: the first id stays the one recorded.
       def record(part, whatsapp_id)
-        return if @message.id.nil? # nothing to find it by again
+        return if @message.id.nil? || !self.class.available? # nothing to find it by again
 
         self.class.ledger.insert({ inbox_id: @message.inbox_id, event_key: key(part), message_id: @message.id,
                                    whatsapp_id: whatsapp_id, created_at: Time.now })
