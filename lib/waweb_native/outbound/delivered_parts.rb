@@ -27,18 +27,19 @@ module WawebNative
       # failing after a part reached WhatsApp (a retry would send that part twice).
       # (ActiveRecord keeps the column list per process until reset_column_information.)
       def self.available?
-        ledger.column_names.include?("whatsapp_id") || warn_unmigrated
+        migrated = ledger.column_names.include?("whatsapp_id")
+        warn_unmigrated unless migrated
+        migrated
       end
 
-      # Once per process; false.
+      # Once per process.
       def self.warn_unmigrated
-        return false if @warned
+        return if @warned
 
         @warned = true
         logger = defined?(::Rails) && ::Rails.respond_to?(:logger) ? ::Rails.logger : nil
         logger&.warn("[waweb_native] waweb_processed_events has no whatsapp_id column: run db:migrate; " \
                      "until then a reply that fails partway is not remembered part by part")
-        false
       end
 
       def initialize(message)
