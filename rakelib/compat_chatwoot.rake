@@ -11,7 +11,7 @@ require "json"
 require "shellwords"
 load File.expand_path("compat.rake", __dir__) unless defined?(Compat::ROOT)
 %w[build git_sources services probe transcript http_client sidekiq_log management_steps reply_steps
-   connection_page_steps agent_action_steps second_number_steps history_import_steps dashboard_build
+   retry_steps connection_page_steps agent_action_steps second_number_steps history_import_steps dashboard_build
    dashboard_driver dashboard_events dashboard_app_steps dashboard_steps scenario fixture_webhooks bench_profile
    bench chatwoot_specs].each do |file|
   require_relative "compat/chatwoot/#{file}"

@@ -15,6 +15,7 @@ module Compat
         t.step("text reply (POST .../conversations/:id/messages)") { text_reply }
         t.step("image reply (multipart attachments[])") { image_reply }
         t.step("document reply (a PDF)") { document_reply }
+        t.step("a photo and a PDF, the gateway failing the PDF, then Chatwoot's Retry") { partial_then_retry }
         t.step("receipts on the replies: delivered, then read") { receipts }
       end
 

@@ -13,6 +13,7 @@ module Compat
       include HttpClient
       include ManagementSteps
       include ReplySteps
+      include RetrySteps
       include ConnectionPageSteps
       include AgentActionSteps
       include SecondNumberSteps
