@@ -11,14 +11,14 @@ module WawebNative
   # Loaded by `require "waweb_native"` inside a Rails app (Chatwoot). Chatwoot has no
   # plugin API, so the engine adds the gem's glue classes (lib/waweb_native/app/*:
   # controllers, services, jobs) to the host's autoloader, appends the webhook route,
-  # ships the gem's one migration, and prepends the named hook modules of
+  # ships the gem's migrations, and prepends the named hook modules of
   # lib/waweb_native/chatwoot on every to_prepare (boot and each reload).
   class Engine < ::Rails::Engine
     # The engine lives in lib/waweb_native: its app/ and db/migrate are there.
     config.root = __dir__
 
     initializer "waweb_native.migrations" do |app|
-      # The host migrates the gem's table with its own `db:migrate`; no install step.
+      # The host migrates the gem's tables with its own `db:migrate`; no install step.
       ours = paths["db/migrate"].existent
       host = app.config.paths["db/migrate"]
       host.concat(ours - host.to_a) unless app.root.to_s == root.to_s

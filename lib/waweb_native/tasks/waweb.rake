@@ -38,7 +38,7 @@ namespace :waweb do
 end
 
 # Chatwoot's first-install task, db:chatwoot_prepare, loads db/schema.rb (which cannot know
-# the gem's table) and then seeds; db:seed aborts while any migration is pending. So the
+# the gem's tables) and then seeds; db:seed aborts while any migration is pending. So the
 # gem's own migrations run first; on an installed Chatwoot none is pending and this is a no-op.
 namespace :waweb do
   task migrate_own: "db:load_config" do
