@@ -15,6 +15,7 @@ module Compat
       def dashboard_app
         t.step("a Dashboard App (POST .../dashboard_apps) on #{APP_PATH}") { add_dashboard_app }
         t.step("its tab beside Maria's conversation, for the administrator") { app_tab_shot }
+        t.step("the same tab in Portuguese once the administrator's Chatwoot speaks it") { app_tab_portuguese }
         t.step("its button opens the connection page with the viewer's own token") { app_popup_shot }
         t.step("an agent of the inbox sees the tab refuse (the API's 403)") { app_refuses_agent }
       end
@@ -54,6 +55,25 @@ module Compat
         t.check(%w[logged_in logged_out].include?(tab["state"]), "the app says #{tab['state']}: #{tab['text']}")
         "#{tab['state']}: \"#{tab['text'].lines.map(&:strip).reject(&:empty?).join(' / ')}\": " \
           "#{shot_path('5-dashboard-app-tab')}"
+      end
+
+      # The page follows the viewer's Chatwoot language (profile ui_settings.locale), which
+      # Chatwoot itself uses for its own words, over the browser's (en-US here).
+      def app_tab_portuguese
+        ui_locale("pt_BR")
+        @driver.call("shot", url: app_url("conversations/#{@maria_conversation}"), path: shot_path("5-before-app-pt"),
+                             wait_for: [APP_TITLE])
+        tab = @driver.call("app_tab", tab: APP_TITLE, frame: APP_PATH, path: shot_path("5-dashboard-app-tab-pt-BR"))
+        t.check(tab["text"].include?("Abrir a página de conexão"), "the app says: #{tab['text']}")
+        "\"#{tab['text'].lines.map(&:strip).reject(&:empty?).join(' / ')}\": #{shot_path('5-dashboard-app-tab-pt-BR')}"
+      ensure
+        ui_locale("en")
+      end
+
+      def ui_locale(locale)
+        response = request(:patch, "#{host}/api/v1/profile", headers: admin_headers,
+                                                           json: { profile: { ui_settings: { locale: locale } } })
+        t.check(response.code == "200", "PATCH /api/v1/profile: HTTP #{response.code}")
       end
 
       def app_popup_shot
