@@ -89,6 +89,20 @@ RSpec.describe "A reply that fails partway", :agent_actions do
     expect(reply.reload.source_id).to eq(id)
   end
 
+  # Chatwoot queues a SendReplyJob per Retry click: two may run at once, in two threads or
+  # two Sidekiq processes. The second waits for the first, then finds the part recorded.
+  it "sends a part once when two jobs send the same reply at the same moment", :truncation do
+    conversation
+    gateway.latency = 0.5 # the first send is still on its way when the second job looks
+    reply = create_message(conversation: conversation, message_type: :outgoing, content: "just once", sender: agent)
+    Array.new(2) { Thread.new { SendReplyJob.perform_now(reply.id) } }.each { |t| t.join(20) }
+    expect(sends.map { |r| r.json["message"] }).to eq(["just once"])
+    expect(reply.reload.source_id).to match(/\A3EB0/)
+    expect(ledger.where(message_id: reply.id).count).to eq(1)
+  ensure
+    gateway.latency = 0
+  end
+
   # The gem updated, `db:migrate` not run yet: replies go out as before the column came.
   it "sends as before, and says to migrate, on a host without the ledger's whatsapp_id column" do
     ActiveRecord::Base.connection.remove_column(:waweb_processed_events, :whatsapp_id) # undone with the example

@@ -4,6 +4,7 @@ require "waweb_native/outbound/media"
 require "waweb_native/outbound/failure"
 require "waweb_native/outbound/sent_ids"
 require "waweb_native/outbound/delivered_parts"
+require "waweb_native/outbound/shared_lock"
 
 module WawebNative
   module Outbound
@@ -34,6 +35,11 @@ module WawebNative
       end
       self.storage_wait = 15
 
+      # Seconds a send of one message holds its lock (the longest upload waited for): a
+      # second job for the same reply (Retry clicked twice) waits, then finds every part
+      # recorded and sends none again.
+      SEND_LOCK_TTL = 600
+
       # key: the part's name in DeliveredParts ("text", "attachment:<id>").
       Part = Struct.new(:key, :kind, :text, :plan, :attachment, :caption, :reply_id, :lat, :long,
                         keyword_init: true)
@@ -52,9 +58,7 @@ module WawebNative
 
         phone = WawebNative::JID.sanitize(to)
         @plan = parts
-        @delivered = DeliveredParts.new(message)
-        @done = @delivered.of(@plan.map(&:key))
-        stored(@plan.reject { |part| @done.key?(part.key) }).each { |part| deliver_and_record(phone, part) }
+        one_send_at_a_time { send_missing(phone) }
         finished
       rescue WawebNative::InvalidJID, Refused => e
         failed(e.message, e)
@@ -75,6 +79,19 @@ module WawebNative
       def deleted
         @logger&.info("[waweb_native] message #{message.id} deleted before it was sent: nothing sent")
         nil
+      end
+
+      def one_send_at_a_time(&)
+        return yield if message.id.nil?
+
+        SharedLock.exclusively("waweb:send:#{message.id}", SEND_LOCK_TTL, &)
+      end
+
+      # The parts not yet delivered, read once the lock is ours.
+      def send_missing(phone)
+        @delivered = DeliveredParts.new(message)
+        @done = @delivered.of(@plan.map(&:key))
+        stored(@plan.reject { |part| @done.key?(part.key) }).each { |part| deliver_and_record(phone, part) }
       end
 
       def deliver_and_record(phone, part)
