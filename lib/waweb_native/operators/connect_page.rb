@@ -1,8 +1,7 @@
 # frozen_string_literal: true
 
-require "erb"
-require "json"
 require "yaml"
+require "waweb_native/operators/page_source"
 
 module WawebNative
   module Operators
@@ -13,22 +12,17 @@ module WawebNative
       DEFAULT_LOCALE = "en"
       POLL_MS = 2_000
 
+      extend PageSource
+      include PageSource::Rendering
+
       class << self
+        # The page's words and its configure panel's, in one table per language.
         def strings
           @strings ||= begin
             base = YAML.safe_load_file(File.join(DIR, "i18n.yml"))
             extra = YAML.safe_load_file(File.join(DIR, "configure_i18n.yml"))
             base.to_h { |locale, words| [locale, words.merge(extra.fetch(locale, {}))] }.freeze
           end
-        end
-
-        def template
-          @template ||= ERB.new(File.read(File.join(DIR, "page.html.erb")), trim_mode: "<>")
-        end
-
-        def asset(name)
-          @assets ||= {}
-          @assets[name] ||= File.read(File.join(DIR, name)).freeze
         end
 
         # The best of our languages for an Accept-Language header ("pt-BR,pt;q=0.9,en;q=0.8").
@@ -65,18 +59,12 @@ module WawebNative
         @connection = connection
         @api_base = api_base
         @token = token
-        @locale = self.class.strings.key?(locale) ? locale : DEFAULT_LOCALE
+        @locale = self.class.language(locale)
         @poll_ms = poll_ms
-      end
-
-      def render
-        self.class.template.result(binding)
       end
 
       private
 
-      def t = self.class.strings.fetch(@locale)
-      def h(text) = ERB::Util.html_escape(text.to_s)
       def css = self.class.asset("page.css")
       def js = self.class.asset("page.js")
       def configure_js = self.class.asset("configure.js")

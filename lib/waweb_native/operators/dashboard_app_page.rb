@@ -1,8 +1,6 @@
 # frozen_string_literal: true
 
-require "erb"
-require "json"
-require "yaml"
+require "waweb_native/operators/page_source"
 
 module WawebNative
   module Operators
@@ -11,45 +9,25 @@ module WawebNative
     # of its own (no token, no inbox), so each is rendered once and kept.
     class DashboardAppPage
       DIR = File.expand_path("../dashboard_app", __dir__)
+      extend PageSource
+      include PageSource::Rendering
 
       class << self
-        def strings
-          @strings ||= YAML.safe_load_file(File.join(DIR, "i18n.yml")).freeze
-        end
-
-        def template
-          @template ||= ERB.new(File.read(File.join(DIR, "page.html.erb")), trim_mode: "<>")
-        end
-
-        def js
-          @js ||= File.read(File.join(DIR, "page.js")).freeze
-        end
-
-        def locale_for(accept_language)
-          ConnectPage.locale_for(accept_language)
-        end
-
         # The page in a language (ours, or the default): the same bytes for every viewer.
         def html(locale)
-          locale = ConnectPage::DEFAULT_LOCALE unless strings.key?(locale)
+          locale = language(locale)
           @html ||= {}
           @html[locale] ||= new(locale: locale).render.freeze
         end
       end
 
       def initialize(locale:)
-        @locale = self.class.strings.key?(locale) ? locale : ConnectPage::DEFAULT_LOCALE
-      end
-
-      def render
-        self.class.template.result(binding)
+        @locale = self.class.language(locale)
       end
 
       private
 
-      def t = self.class.strings.fetch(@locale)
-      def h(text) = ERB::Util.html_escape(text.to_s)
-      def js = self.class.js
+      def js = self.class.asset("page.js")
 
       # The script's words, in this language and in every other (it switches to the viewer's
       # Chatwoot language once it knows it); no token: its calls use the viewer's own session.

@@ -1,5 +1,7 @@
 # frozen_string_literal: true
 
+require "json"
+
 module WawebNative
   module Operators
     # What the operators' self-contained pages (connection, setup) share: the headers of a
