@@ -72,7 +72,7 @@ module Compat
 
       def ui_locale(locale)
         response = request(:patch, "#{host}/api/v1/profile", headers: admin_headers,
-                                                           json: { profile: { ui_settings: { locale: locale } } })
+                                                             json: { profile: { ui_settings: { locale: locale } } })
         t.check(response.code == "200", "PATCH /api/v1/profile: HTTP #{response.code}")
       end
 
