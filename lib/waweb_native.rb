@@ -1,6 +1,7 @@
 # frozen_string_literal: true
 
 require_relative "waweb_native/version"
+require_relative "waweb_native/logging"
 require_relative "waweb_native/errors"
 require_relative "waweb_native/gateway/errors"
 require_relative "waweb_native/gateway/response"

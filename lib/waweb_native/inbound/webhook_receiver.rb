@@ -109,9 +109,7 @@ module WawebNative
         503
       end
 
-      def logger
-        defined?(::Rails) ? ::Rails.logger : nil
-      end
+      def logger = WawebNative.logger
     end
   end
 end

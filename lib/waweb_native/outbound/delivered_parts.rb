@@ -1,5 +1,7 @@
 # frozen_string_literal: true
 
+require "waweb_native/logging"
+
 module WawebNative
   module Outbound
     # What WhatsApp already holds of one Chatwoot reply: one row per delivered part in the
@@ -37,9 +39,8 @@ module WawebNative
         return if @warned
 
         @warned = true
-        logger = defined?(::Rails) && ::Rails.respond_to?(:logger) ? ::Rails.logger : nil
-        logger&.warn("[waweb_native] waweb_processed_events has no whatsapp_id column: run db:migrate; " \
-                     "until then a reply that fails partway is not remembered part by part")
+        WawebNative.logger&.warn("[waweb_native] waweb_processed_events has no whatsapp_id column: run db:migrate; " \
+                                 "until then a reply that fails partway is not remembered part by part")
       end
 
       def initialize(message)

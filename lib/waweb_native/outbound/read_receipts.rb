@@ -38,7 +38,7 @@ module WawebNative
                       "(#{e.class}): #{e.message}")
       end
 
-      def self.logger = defined?(::Rails) ? ::Rails.logger : nil
+      def self.logger = WawebNative.logger
 
       def initialize(conversation)
         @target = AgentChat.for(conversation)

@@ -94,7 +94,7 @@ module WawebNative
         logger&.error("[waweb_native] note on message #{message.id} not saved (#{e.class}): #{e.message}")
       end
 
-      def logger = defined?(::Rails) ? ::Rails.logger : nil
+      def logger = WawebNative.logger
     end
   end
 end

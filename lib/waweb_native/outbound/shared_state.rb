@@ -1,5 +1,7 @@
 # frozen_string_literal: true
 
+require "waweb_native/logging"
+
 module WawebNative
   module Outbound
     # Short-lived flags every process must see (the typing throttle, the newest typing state
@@ -75,8 +77,7 @@ module WawebNative
         # A Redis failure is logged and never raised (SharedLock's too): it costs a typing
         # indicator or a throttle, not an agent's action.
         def failed(what, error)
-          logger = defined?(::Rails) && ::Rails.respond_to?(:logger) ? ::Rails.logger : nil
-          logger&.warn("[waweb_native] shared state #{what} failed (#{error.class}): #{error.message}")
+          WawebNative.logger&.warn("[waweb_native] shared state #{what} failed (#{error.class}): #{error.message}")
         end
 
         private

@@ -114,7 +114,7 @@ module WawebNative
                       "#{error.message}")
       end
 
-      def logger = defined?(::Rails) ? ::Rails.logger : nil
+      def logger = WawebNative.logger
     end
   end
 end

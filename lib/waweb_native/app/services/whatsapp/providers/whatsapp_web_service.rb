@@ -153,9 +153,7 @@ module Whatsapp
         end
       end
 
-      def logger
-        defined?(Rails) && Rails.respond_to?(:logger) ? Rails.logger : nil
-      end
+      def logger = WawebNative.logger
     end
   end
 end
