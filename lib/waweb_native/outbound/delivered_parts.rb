@@ -14,6 +14,12 @@ module WawebNative
 
       def self.attachment_key(attachment) = "attachment:#{attachment.id}"
 
+      # A message's attachments in the order the agent attached them (by id): the order its
+      # parts go out in. Unordered, PostgreSQL returns them as its pages hold the rows.
+      def self.attachments(message)
+        message.respond_to?(:attachments) ? message.attachments.to_a.sort_by { |a| a.id.to_i } : []
+      end
+
       # {WhatsApp id => Chatwoot message id} for the ids that are parts of our replies.
       def self.message_ids(inbox_id, whatsapp_ids)
         ids = Array(whatsapp_ids).map(&:to_s).reject(&:empty?)
@@ -59,7 +65,7 @@ module WawebNative
       # Every WhatsApp id the reply went out as, in the order it would be sent: the text,
       # then its attachments by id.
       def ids
-        parts = [TEXT] + attachments.map { |a| self.class.attachment_key(a) }
+        parts = [TEXT] + self.class.attachments(@message).map { |a| self.class.attachment_key(a) }
         found = of(parts)
         parts.filter_map { |part| found[part] }
       end
@@ -76,10 +82,6 @@ module WawebNative
       private
 
       def key(part) = "sent:#{@message.id}:#{part}"
-
-      def attachments
-        @message.respond_to?(:attachments) ? @message.attachments.to_a.sort_by { |a| a.id.to_i } : []
-      end
     end
   end
 end

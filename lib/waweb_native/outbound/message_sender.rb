@@ -110,7 +110,7 @@ module WawebNative
       # file); otherwise the text goes first as its own message. The quote goes on the first.
       def parts
         text = outgoing_text
-        media = attachments.map { |a| attachment_part(a) }
+        media = DeliveredParts.attachments(message).map { |a| attachment_part(a) }
         raise Refused, "The message has no text or attachment to send." if media.empty? && text.empty?
 
         list = with_text(text, media)
@@ -126,12 +126,6 @@ module WawebNative
 
         first.caption = text
         media
-      end
-
-      # In the order the agent attached them: PostgreSQL returns an unordered association in
-      # whatever order its pages hold, which changes once a row is updated.
-      def attachments
-        message.respond_to?(:attachments) ? message.attachments.to_a.sort_by { |a| a.id.to_i } : []
       end
 
       def attachment_part(attachment)
